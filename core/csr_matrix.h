@@ -1,0 +1,54 @@
+#ifndef TAILOR_CORE_CSR_MATRIX_H_
+#define TAILOR_CORE_CSR_MATRIX_H_
+
+// An in-memory sparse matrix in compressed sparse row form: the layout every
+// trainer kernel reads. Rows are users (user-major) or items (item-major);
+// row r's entries are indices[indptr[r] .. indptr[r+1]) with their values.
+// Within a row, column indices are sorted ascending and unique unless the
+// producer says otherwise (see Coalesce). A plain value type; not
+// synchronized.
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace tailor {
+
+struct CsrMatrix {
+  int64_t rows = 0;
+  int64_t cols = 0;
+  std::vector<int64_t> indptr = {0};  // rows + 1 entries, indptr[0] == 0
+  std::vector<uint32_t> indices;      // column of each entry
+  std::vector<float> data;            // value of each entry
+
+  int64_t nnz() const { return static_cast<int64_t>(indices.size()); }
+  int64_t RowSize(int64_t r) const { return indptr[r + 1] - indptr[r]; }
+};
+
+// Checks the invariants above (sizes, monotone indptr, columns in range,
+// sorted unique columns per row, finite values). The message names the first
+// violation.
+absl::Status ValidateCsr(const CsrMatrix& m);
+
+// The transpose (item-major from user-major and back); rows of the result
+// are sorted by column.
+CsrMatrix Transpose(const CsrMatrix& m);
+
+// How duplicate (row, column) entries are merged.
+enum class DuplicatePolicy { kSum, kLast, kMax };
+
+// Sorts each row by column and merges duplicate columns by `policy` (kLast
+// keeps the entry that came last in the input order).
+void Coalesce(CsrMatrix& m, DuplicatePolicy policy);
+
+// Builds a matrix from coordinate triples; duplicates are merged by `policy`.
+CsrMatrix CsrFromTriples(int64_t rows, int64_t cols,
+                         const std::vector<uint32_t>& row_index,
+                         const std::vector<uint32_t>& col_index,
+                         const std::vector<float>& values,
+                         DuplicatePolicy policy);
+
+}  // namespace tailor
+
+#endif  // TAILOR_CORE_CSR_MATRIX_H_
