@@ -9,6 +9,7 @@ _ABSL_MODULES = [
     "absl_flags",
     "absl_flags_parse",
     "absl_flags_usage",
+    "absl_flags_reflection",
     "absl_flat_hash_map",
     "absl_flat_hash_set",
     "absl_hash",
