@@ -29,11 +29,18 @@ class FakeClock final : public Clock {
   explicit FakeClock(absl::Time start = absl::UnixEpoch()) : now_(start) {}
   absl::Time Now() override;
   void SleepFor(absl::Duration d) override;
+  // Moves the clock forward by `d` (>= 0) and wakes sleepers that are due.
   void Advance(absl::Duration d);
+  // Threads currently blocked in SleepFor.
+  int NumSleepers();
+  // Blocks until at least `n` threads are blocked in SleepFor, so a test can
+  // advance the clock knowing the sleepers have registered their wake-ups.
+  void BlockUntilSleepers(int n);
 
  private:
   absl::Mutex mu_;
   absl::Time now_ ABSL_GUARDED_BY(mu_);
+  int num_sleepers_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace tailor
