@@ -28,11 +28,16 @@ struct CsrMatrix {
 
 // Checks the invariants above (sizes, monotone indptr, columns in range,
 // sorted unique columns per row, finite values). The message names the first
-// violation.
+// violation. INVALID_ARGUMENT when one is violated.
 absl::Status ValidateCsr(const CsrMatrix& m);
+// As above; with `allow_duplicate_columns` a row's columns need only be
+// non-decreasing (event logs keep repeated (user, item) events).
+absl::Status ValidateCsr(const CsrMatrix& m, bool allow_duplicate_columns);
 
 // The transpose (item-major from user-major and back); rows of the result
-// are sorted by column.
+// are sorted by column, and entries with equal (row, column) keep their input
+// order (a stable counting sort, O(nnz + rows + cols)). The input's rows need
+// not be sorted. Aborts if m.rows exceeds 2^32 (a programmer error).
 CsrMatrix Transpose(const CsrMatrix& m);
 
 // How duplicate (row, column) entries are merged.
@@ -42,7 +47,10 @@ enum class DuplicatePolicy { kSum, kLast, kMax };
 // keeps the entry that came last in the input order).
 void Coalesce(CsrMatrix& m, DuplicatePolicy policy);
 
-// Builds a matrix from coordinate triples; duplicates are merged by `policy`.
+// Builds a matrix from coordinate triples; duplicates are merged by `policy`
+// (kLast: the later triple wins). The vectors must have equal sizes and hold
+// indices within [0, rows) x [0, cols); anything else aborts (a programmer
+// error: callers map external ids to dense indices first).
 CsrMatrix CsrFromTriples(int64_t rows, int64_t cols,
                          const std::vector<uint32_t>& row_index,
                          const std::vector<uint32_t>& col_index,
