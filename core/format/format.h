@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -22,6 +23,9 @@
 #include "core/format/aligned_buffer.h"
 
 namespace tailor {
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "Tailor files are little-endian; this host is not");
 
 inline constexpr uint32_t kFormatVersion = 1;
 inline constexpr size_t kFormatAlignment = 64;
@@ -51,38 +55,35 @@ enum class ElementType : uint32_t {
   kFloat32 = 6,
   kFloat64 = 7,
 };
-// 0 for an unknown type.
+// Size in bytes of one element; 0 for an unknown type.
 uint32_t ElementSize(ElementType type);
+// "uint32", "float32", ...; "unknown" for an unknown type.
+absl::string_view ElementTypeName(ElementType type);
+
 template <typename T>
-struct ElementTypeOf;  // specialized in format.cc's list
-template <>
-struct ElementTypeOf<uint8_t> {
-  static constexpr ElementType value = ElementType::kUint8;
-};  // NOLINT
-template <>
-struct ElementTypeOf<int32_t> {
-  static constexpr ElementType value = ElementType::kInt32;
-};  // NOLINT
-template <>
-struct ElementTypeOf<uint32_t> {
-  static constexpr ElementType value = ElementType::kUint32;
-};  // NOLINT
-template <>
-struct ElementTypeOf<int64_t> {
-  static constexpr ElementType value = ElementType::kInt64;
-};  // NOLINT
-template <>
-struct ElementTypeOf<uint64_t> {
-  static constexpr ElementType value = ElementType::kUint64;
-};  // NOLINT
-template <>
-struct ElementTypeOf<float> {
-  static constexpr ElementType value = ElementType::kFloat32;
-};  // NOLINT
-template <>
-struct ElementTypeOf<double> {
-  static constexpr ElementType value = ElementType::kFloat64;
-};  // NOLINT
+inline constexpr bool kNoElementType = false;
+
+// The ElementType of C++ type T (a compile error for other types).
+template <typename T>
+constexpr ElementType ElementTypeOf() {
+  if constexpr (std::is_same_v<T, uint8_t>) {
+    return ElementType::kUint8;
+  } else if constexpr (std::is_same_v<T, int32_t>) {
+    return ElementType::kInt32;
+  } else if constexpr (std::is_same_v<T, uint32_t>) {
+    return ElementType::kUint32;
+  } else if constexpr (std::is_same_v<T, int64_t>) {
+    return ElementType::kInt64;
+  } else if constexpr (std::is_same_v<T, uint64_t>) {
+    return ElementType::kUint64;
+  } else if constexpr (std::is_same_v<T, float>) {
+    return ElementType::kFloat32;
+  } else if constexpr (std::is_same_v<T, double>) {
+    return ElementType::kFloat64;
+  } else {
+    static_assert(kNoElementType<T>, "T has no ElementType");
+  }
+}
 
 // Collects sections, then writes one file. Sections reference the caller's
 // memory (not copied), which must stay valid and unchanged until WriteTo
@@ -97,7 +98,7 @@ class FormatWriter {
   void AddSection(uint32_t id, absl::string_view name,
                   absl::Span<const T> elements) {
     AddRawSection(
-        id, name, ElementTypeOf<T>::value,
+        id, name, ElementTypeOf<T>(),
         absl::string_view(reinterpret_cast<const char*>(elements.data()),
                           elements.size() * sizeof(T)));
   }
@@ -156,7 +157,7 @@ class FormatReader {
   template <typename T>
   absl::StatusOr<absl::Span<const T>> Array(uint32_t id,
                                             absl::string_view name) const {
-    auto section = Find(id, name, ElementTypeOf<T>::value);
+    auto section = Find(id, name, ElementTypeOf<T>());
     if (!section.ok()) return section.status();
     return absl::Span<const T>(
         reinterpret_cast<const T*>((*section)->bytes.data()),
