@@ -107,6 +107,11 @@ TEST(KeyHasherTest, PublicKeysMatchDocumentedExamples) {
   EXPECT_EQ(h.ItemKey("caf\xc3\xa9"), 0x919856bb42b7e9a9ULL);  // "café"
   EXPECT_EQ(h.UserKey(""), 0x05a3b65f26a92722ULL);
   EXPECT_EQ(h.ItemKey("0123456789abcdef"), 0xa479dc53b66fcc8dULL);
+  EXPECT_EQ(h.UserKey("item42"), 0x92e622fe09e46c58ULL);
+  EXPECT_EQ(h.ItemKey("alice@example.com"), 0x3a069dc07d05fa49ULL);
+  EXPECT_EQ(h.UserKey("caf\xc3\xa9"), 0xf6ff8b3b39215f3dULL);
+  EXPECT_EQ(h.UserKey("0123456789abcdef"), 0x3b2b294013099ce1ULL);
+  EXPECT_EQ(h.ItemKey(""), 0xf41952625783fbd2ULL);
 }
 
 TEST(KeyHasherTest, PublicKeysAreTheDocumentedAsciiStrings) {
