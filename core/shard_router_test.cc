@@ -37,30 +37,28 @@ TEST(ShardRouterTest, CreateRejectsNonPositiveAndHugeCounts) {
 // The documented examples of docs/keys.md: changing the function breaks
 // every deployment, so these values are frozen.
 TEST(ShardRouterTest, MatchesDocumentedExamples) {
-  EXPECT_EQ(SplitMix64Finalize(1), 0x5692161d100b05e5ULL);
-  EXPECT_EQ(SplitMix64Finalize(0x6aa366addc26f8c6ULL), 0x91b24ed8cb3e9bfdULL);
-  struct Example {
+  struct Row {
     uint64_t key;
-    int shards;
-    int expected;
+    uint64_t mixed;
+    int shard_of_4, shard_of_8, shard_of_16, shard_of_100;
   };
-  const Example examples[] = {
-      {0, 16, 0},
-      {1, 16, 9},
-      {1, 100, 41},
-      {2, 3, 2},
-      {2, 16, 13},
-      {0x6aa366addc26f8c6ULL, 4, 3},
-      {0x6aa366addc26f8c6ULL, 8, 5},
-      {0x6aa366addc26f8c6ULL, 16, 14},
-      {0xd239d57c2a6c36bbULL, 8, 7},
-      {0xd239d57c2a6c36bbULL, 100, 89},
-      {0xffffffffffffffffULL, 100, 60},
+  const Row rows[] = {
+      {0x0, 0x0, 0, 0, 0, 0},
+      {0x1, 0x5692161d100b05e5ULL, 0, 0, 9, 41},
+      {0x2, 0xdbd238973a2b148aULL, 3, 7, 13, 13},
+      {0x6aa366addc26f8c6ULL, 0x91b24ed8cb3e9bfdULL, 3, 5, 14, 14},
+      {0xd239d57c2a6c36bbULL, 0x85dbd1351f4c48deULL, 0, 7, 10, 89},
+      {0xffffffffffffffffULL, 0xb4d055fcf2cbbd7bULL, 3, 3, 3, 60},
   };
-  for (const Example& e : examples) {
-    EXPECT_EQ(Router(e.shards).ShardOf(e.key), e.expected)
-        << std::hex << e.key << " over " << std::dec << e.shards;
+  for (const Row& r : rows) {
+    SCOPED_TRACE(testing::Message() << "key 0x" << std::hex << r.key);
+    EXPECT_EQ(SplitMix64Finalize(r.key), r.mixed);
+    EXPECT_EQ(Router(4).ShardOf(r.key), r.shard_of_4);
+    EXPECT_EQ(Router(8).ShardOf(r.key), r.shard_of_8);
+    EXPECT_EQ(Router(16).ShardOf(r.key), r.shard_of_16);
+    EXPECT_EQ(Router(100).ShardOf(r.key), r.shard_of_100);
   }
+  EXPECT_EQ(Router(3).ShardOf(2), 2);
 }
 
 TEST(ShardRouterTest, IsDeterministicAcrossInstancesAndInRange) {
