@@ -1,0 +1,154 @@
+#ifndef TAILOR_TRAINER_ALS_ROW_KERNELS_H_
+#define TAILOR_TRAINER_ALS_ROW_KERNELS_H_
+
+// AVX2+FMA kernels over the nonzeros of one sparse row against a padded
+// FactorMatrix (rows of `stride` floats, a multiple of 8, zero padded), and
+// small dense vector helpers. Internal to //trainer/als. Vectors are
+// `chunks` * 8 floats long. Stateless and thread-compatible.
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdint>
+
+namespace tailor {
+namespace als_internal {
+
+// Rows this many entries ahead are prefetched while computing dots.
+constexpr int kPrefetchDistance = 8;
+
+inline void PrefetchRow(const float* row, int chunks) {
+  for (int c = 0; c < chunks; c += 2) {
+    _mm_prefetch(reinterpret_cast<const char*>(row + 8 * c), _MM_HINT_T0);
+  }
+}
+
+inline float HorizontalSum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+inline float Dot(const float* a, const float* b, int chunks) {
+  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+  int c = 0;
+  for (; c + 2 <= chunks; c += 2) {
+    s0 = _mm256_fmadd_ps(_mm256_load_ps(a + 8 * c), _mm256_load_ps(b + 8 * c),
+                         s0);
+    s1 = _mm256_fmadd_ps(_mm256_load_ps(a + 8 * c + 8),
+                         _mm256_load_ps(b + 8 * c + 8), s1);
+  }
+  if (c < chunks) {
+    s0 = _mm256_fmadd_ps(_mm256_load_ps(a + 8 * c), _mm256_load_ps(b + 8 * c),
+                         s0);
+  }
+  return HorizontalSum(_mm256_add_ps(s0, s1));
+}
+
+// q[i] = <y[idx[i]], v> for i < n.
+inline void GatherDots(const float* y, int64_t stride, const uint32_t* idx,
+                       int64_t n, const float* v, int chunks, float* q) {
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    if (i + kPrefetchDistance + 4 <= n) {
+      for (int j = 0; j < 4; ++j) {
+        PrefetchRow(y + idx[i + kPrefetchDistance + j] * stride, chunks);
+      }
+    }
+    const float* y0 = y + idx[i] * stride;
+    const float* y1 = y + idx[i + 1] * stride;
+    const float* y2 = y + idx[i + 2] * stride;
+    const float* y3 = y + idx[i + 3] * stride;
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    __m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    int c = 0;
+    for (; c + 2 <= chunks; c += 2) {
+      const __m256 v0 = _mm256_load_ps(v + 8 * c);
+      const __m256 v1 = _mm256_load_ps(v + 8 * c + 8);
+      a0 = _mm256_fmadd_ps(_mm256_load_ps(y0 + 8 * c), v0, a0);
+      a1 = _mm256_fmadd_ps(_mm256_load_ps(y1 + 8 * c), v0, a1);
+      a2 = _mm256_fmadd_ps(_mm256_load_ps(y2 + 8 * c), v0, a2);
+      a3 = _mm256_fmadd_ps(_mm256_load_ps(y3 + 8 * c), v0, a3);
+      b0 = _mm256_fmadd_ps(_mm256_load_ps(y0 + 8 * c + 8), v1, b0);
+      b1 = _mm256_fmadd_ps(_mm256_load_ps(y1 + 8 * c + 8), v1, b1);
+      b2 = _mm256_fmadd_ps(_mm256_load_ps(y2 + 8 * c + 8), v1, b2);
+      b3 = _mm256_fmadd_ps(_mm256_load_ps(y3 + 8 * c + 8), v1, b3);
+    }
+    if (c < chunks) {
+      const __m256 v0 = _mm256_load_ps(v + 8 * c);
+      a0 = _mm256_fmadd_ps(_mm256_load_ps(y0 + 8 * c), v0, a0);
+      a1 = _mm256_fmadd_ps(_mm256_load_ps(y1 + 8 * c), v0, a1);
+      a2 = _mm256_fmadd_ps(_mm256_load_ps(y2 + 8 * c), v0, a2);
+      a3 = _mm256_fmadd_ps(_mm256_load_ps(y3 + 8 * c), v0, a3);
+    }
+    a0 = _mm256_add_ps(a0, b0);
+    a1 = _mm256_add_ps(a1, b1);
+    a2 = _mm256_add_ps(a2, b2);
+    a3 = _mm256_add_ps(a3, b3);
+    // [a0, a1, a2, a3] lane sums in one vector.
+    const __m256 h =
+        _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
+    _mm_storeu_ps(q + i, _mm_add_ps(_mm256_castps256_ps128(h),
+                                    _mm256_extractf128_ps(h, 1)));
+  }
+  for (; i < n; ++i) q[i] = Dot(y + idx[i] * stride, v, chunks);
+}
+
+template <int kChunks>
+inline void AxpyTile(const float* y, int64_t stride, const uint32_t* idx,
+                     int64_t n, const float* s, float* out) {
+  __m256 acc[kChunks];
+#pragma GCC unroll 8
+  for (int c = 0; c < kChunks; ++c) acc[c] = _mm256_load_ps(out + 8 * c);
+  for (int64_t i = 0; i < n; ++i) {
+    const float* yi = y + idx[i] * stride;
+    const __m256 si = _mm256_broadcast_ss(s + i);
+#pragma GCC unroll 8
+    for (int c = 0; c < kChunks; ++c) {
+      acc[c] = _mm256_fmadd_ps(_mm256_load_ps(yi + 8 * c), si, acc[c]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int c = 0; c < kChunks; ++c) _mm256_store_ps(out + 8 * c, acc[c]);
+}
+
+// out += sum_i s[i] * y[idx[i]], in tiles of 64 floats kept in registers.
+inline void GatherAxpy(const float* y, int64_t stride, const uint32_t* idx,
+                       int64_t n, const float* s, int chunks, float* out) {
+  for (int off = 0; off < chunks; off += 8) {
+    const float* yt = y + 8 * off;
+    float* o = out + 8 * off;
+    switch (std::min(8, chunks - off)) {
+      case 8:
+        AxpyTile<8>(yt, stride, idx, n, s, o);
+        break;
+      case 7:
+        AxpyTile<7>(yt, stride, idx, n, s, o);
+        break;
+      case 6:
+        AxpyTile<6>(yt, stride, idx, n, s, o);
+        break;
+      case 5:
+        AxpyTile<5>(yt, stride, idx, n, s, o);
+        break;
+      case 4:
+        AxpyTile<4>(yt, stride, idx, n, s, o);
+        break;
+      case 3:
+        AxpyTile<3>(yt, stride, idx, n, s, o);
+        break;
+      case 2:
+        AxpyTile<2>(yt, stride, idx, n, s, o);
+        break;
+      default:
+        AxpyTile<1>(yt, stride, idx, n, s, o);
+        break;
+    }
+  }
+}
+
+}  // namespace als_internal
+}  // namespace tailor
+
+#endif  // TAILOR_TRAINER_ALS_ROW_KERNELS_H_
