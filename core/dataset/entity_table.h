@@ -1,0 +1,63 @@
+#ifndef TAILOR_CORE_DATASET_ENTITY_TABLE_H_
+#define TAILOR_CORE_DATASET_ENTITY_TABLE_H_
+
+// The users or items met while writing a dataset: key -> ordinal (first-seen
+// order), the external id of each, optional attributes, and the writer of
+// users.tsv / items.tsv. Memory grows with the number of entities only.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+
+namespace tailor {
+
+// Not thread-safe.
+class EntityTable {
+ public:
+  // `kind` ("user" or "item") appears in error messages.
+  explicit EntityTable(std::string kind) : kind_(std::move(kind)) {}
+
+  // Returns the ordinal of `key`, adding it (with `external_id`) when new;
+  // `*inserted` (optional) says which. FAILED_PRECONDITION when `key` is
+  // already held by a different external id (a 64-bit hash collision); the
+  // message names both ids.
+  absl::StatusOr<uint32_t> Intern(uint64_t key, absl::string_view external_id,
+                                  bool* inserted = nullptr);
+
+  void SetAttributeNames(std::vector<std::string> names);
+  const std::vector<std::string>& attribute_names() const { return names_; }
+  // `values` must hold one value per attribute name.
+  void SetAttributes(uint32_t ordinal, absl::Span<const std::string> values);
+  bool HasAttributes(uint32_t ordinal) const;
+
+  size_t size() const { return keys_.size(); }
+  uint64_t key(uint32_t ordinal) const { return keys_[ordinal]; }
+  absl::string_view external_id(uint32_t ordinal) const;
+
+  // Ordinals in ascending key order: SortedOrder()[dense] = ordinal.
+  std::vector<uint32_t> SortedOrder() const;
+
+  // Appends the TSV header line ("key\tid\t<attributes>\n").
+  void AppendTsvHeader(std::string* out) const;
+  // Appends the TSV line of `ordinal`: key as 16 lowercase hex digits, the
+  // id, then the attributes (empty when unset), all escaped.
+  void AppendTsvLine(uint32_t ordinal, std::string* out) const;
+
+ private:
+  std::string kind_;
+  absl::flat_hash_map<uint64_t, uint32_t> ordinal_of_key_;
+  std::vector<uint64_t> keys_;
+  std::vector<uint64_t> id_offsets_ = {0};  // ids_[offsets[o], offsets[o+1])
+  std::string ids_;
+  std::vector<std::string> names_;
+  std::vector<std::vector<std::string>> attributes_;  // by ordinal; lazily
+};
+
+}  // namespace tailor
+
+#endif  // TAILOR_CORE_DATASET_ENTITY_TABLE_H_
