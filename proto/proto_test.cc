@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <memory>
 #include <random>
@@ -215,6 +216,8 @@ TEST(WireLimitTest, LargestPullChunkStaysUnderOneMebibytePlusOverhead) {
     EXPECT_LE(bytes, kMaxPayloadBytes + kMaxOverheadBytes);
     EXPECT_LT(bytes, kGrpcLimitBytes);
     EXPECT_EQ(chunk.SerializeAsString().size(), bytes);
+    std::printf("pull chunk dim=%zu rows=%zu serialized_bytes=%zu\n", dim, rows,
+                bytes);
   }
 }
 
