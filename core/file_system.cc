@@ -282,11 +282,12 @@ class MemReadableFile final : public ReadableFile {
       : file_(std::move(file)) {}
 
   absl::StatusOr<size_t> Read(size_t n, char* buffer) override {
-    absl::MutexLock lock(&file_->mu);
-    const std::string& s = file_->contents;
-    if (offset_ >= s.size()) return size_t{0};
-    const size_t count = std::min(n, s.size() - offset_);
-    std::memcpy(buffer, s.data() + offset_, count);
+    MemFile* const f = file_.get();
+    absl::MutexLock lock(&f->mu);
+    const size_t size = f->contents.size();
+    if (offset_ >= size) return size_t{0};
+    const size_t count = std::min(n, size - offset_);
+    std::memcpy(buffer, f->contents.data() + offset_, count);
     offset_ += count;
     return count;
   }
