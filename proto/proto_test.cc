@@ -16,6 +16,7 @@
 
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "tailor/v1/common.pb.h"
 #include "tailor/v1/coordinator.grpc.pb.h"
@@ -180,6 +181,110 @@ TEST(JobSpecTest, RejectsUnknownEnumName) {
   v1::JobSpec job;
   EXPECT_FALSE(google::protobuf::TextFormat::ParseFromString(
       "solver: SOLVER_LU\n", &job));
+}
+
+// ---------------------------------------------------------------------------
+// Manifests: the messages are the schemas of the manifest.json files, so a
+// file shaped like the writers' output (core/dataset/manifest.cc,
+// core/model/model_version.cc) must parse with no unknown key.
+
+google::protobuf::util::JsonParseOptions StrictJson() {
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  return options;
+}
+
+constexpr char kDatasetManifestJson[] = R"json({
+  "format": "tailor.dataset",
+  "format_version": 1,
+  "preset": "movielens100k",
+  "lines_read": 100003,
+  "accepted": 100000,
+  "rejected": {"bad_rating": 2, "missing_user": 1},
+  "users": 943,
+  "items": 1682,
+  "interactions": 100000,
+  "value_name": "rating",
+  "has_timestamps": true,
+  "has_amounts": false,
+  "time_range": {"min_unix_seconds": 874724710, "max_unix_seconds": 893286638},
+  "key_hashing": {"users": "pseudonymized", "items": "public"},
+  "user_attributes": ["age", "gender", "occupation", "zip"],
+  "item_attributes": ["title", "genres"],
+  "policy": ["bad lines are skipped and counted"],
+  "sources": [{"role": "interactions", "path": "/data/ml-100k/u.data",
+               "compression": "none", "lines_read": 100003,
+               "accepted": 100000}],
+  "partitions": {
+    "user_major": [{"path": "user_major/part-00000.blk", "first_row": 0,
+                    "rows": 943, "entries": 100000}],
+    "item_major": [{"path": "item_major/part-00000.blk", "first_row": 0,
+                    "rows": 1682, "entries": 100000}]
+  },
+  "files": [{"path": "user_major/part-00000.blk", "bytes": 812345,
+             "crc32c": 3735928559}],
+  "ingest_seconds": 0.42
+})json";
+
+TEST(ManifestTest, DatasetManifestJsonParses) {
+  v1::DatasetManifest manifest;
+  auto status = google::protobuf::util::JsonStringToMessage(
+      kDatasetManifestJson, &manifest, StrictJson());
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(manifest.lines_read(), 100003);
+  EXPECT_EQ(manifest.rejected().at("bad_rating"), 2);
+  EXPECT_EQ(manifest.users(), 943);
+  EXPECT_EQ(manifest.time_range().max_unix_seconds(), 893286638);
+  EXPECT_EQ(manifest.key_hashing().users(), "pseudonymized");
+  EXPECT_EQ(manifest.partitions().item_major(0).rows(), 1682u);
+  EXPECT_EQ(manifest.files(0).crc32c(), 3735928559u);
+  EXPECT_DOUBLE_EQ(manifest.ingest_seconds(), 0.42);
+
+  // Printed by protobuf with the proto field names, it reads back the same.
+  google::protobuf::util::JsonPrintOptions print;
+  print.preserve_proto_field_names = true;
+  std::string json;
+  ASSERT_TRUE(
+      google::protobuf::util::MessageToJsonString(manifest, &json, print).ok());
+  EXPECT_NE(json.find("\"lines_read\""), std::string::npos);
+  v1::DatasetManifest again;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(json, &again, StrictJson())
+          .ok());
+  EXPECT_EQ(again.SerializeAsString(), manifest.SerializeAsString());
+}
+
+TEST(ManifestTest, ModelManifestJsonParses) {
+  constexpr char kJson[] = R"json({
+    "format_version": 1, "model_name": "retail", "version": 3,
+    "algorithm": "ials", "factors": 64,
+    "hyperparameters": {"regularization": 0.01, "solver": "cg", "cg_steps": 3},
+    "dataset": "/data/retail", "dataset_fingerprint": "crc32c:0a1b2c3d",
+    "metrics": {"ndcg@10": 0.31, "recall@20": 0.2},
+    "training": {"epochs": 15, "seconds": 12.5, "stop_reason": "iterations"},
+    "created": "2026-11-23T15:02:42+00:00",
+    "files": [{"path": "item_factors.tft", "bytes": 123456,
+               "crc32c": "deadbeef"}]
+  })json";
+  v1::ModelManifest manifest;
+  auto status = google::protobuf::util::JsonStringToMessage(kJson, &manifest,
+                                                            StrictJson());
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(manifest.version(), 3);
+  EXPECT_EQ(manifest.factors(), 64);
+  EXPECT_EQ(manifest.hyperparameters().fields().at("solver").string_value(),
+            "cg");
+  EXPECT_DOUBLE_EQ(manifest.metrics().at("ndcg@10"), 0.31);
+  EXPECT_EQ(manifest.created().seconds(), 1795446162);
+  EXPECT_EQ(manifest.files(0).crc32c(), "deadbeef");
+}
+
+TEST(ManifestTest, UnknownKeyIsRejectedWhenStrict) {
+  v1::ModelManifest manifest;
+  EXPECT_FALSE(
+      google::protobuf::util::JsonStringToMessage(
+          R"({"format_version": 1, "factorz": 8})", &manifest, StrictJson())
+          .ok());
 }
 
 // ---------------------------------------------------------------------------
