@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <new>
+#include <stdexcept>
 #include <utility>
 
 #include "absl/strings/string_view.h"
@@ -18,13 +19,22 @@ namespace tailor {
 
 inline constexpr size_t kCacheLineBytes = 64;
 
+// Returns `bytes` of uninitialized memory aligned to 64 bytes (never null;
+// aborts like operator new when memory is exhausted). Blocks of 4 MiB and
+// more come from mmap, 2 MiB aligned and advised to use transparent huge
+// pages, so filling a fresh multi-megabyte buffer costs few page faults.
+void* AllocateAligned(size_t bytes);
+// Frees memory from AllocateAligned; `bytes` must be the size requested.
+void FreeAligned(void* p, size_t bytes) noexcept;
+
 // std::allocator with `Alignment`-byte aligned storage. Stateless; all
 // instances compare equal.
 template <typename T, size_t Alignment = kCacheLineBytes>
 class AlignedAllocator {
  public:
-  static_assert(Alignment >= alignof(T) && (Alignment & (Alignment - 1)) == 0,
-                "Alignment must be a power of two >= alignof(T)");
+  static_assert(Alignment >= alignof(T) && Alignment <= kCacheLineBytes &&
+                    (Alignment & (Alignment - 1)) == 0,
+                "Alignment must be a power of two in [alignof(T), 64]");
   using value_type = T;
   template <typename U>
   struct rebind {
@@ -39,12 +49,9 @@ class AlignedAllocator {
     if (n > std::numeric_limits<size_t>::max() / sizeof(T)) {
       throw std::bad_array_new_length();
     }
-    return static_cast<T*>(
-        ::operator new(n * sizeof(T), std::align_val_t(Alignment)));
+    return static_cast<T*>(AllocateAligned(n * sizeof(T)));
   }
-  void deallocate(T* p, size_t) noexcept {
-    ::operator delete(p, std::align_val_t(Alignment));
-  }
+  void deallocate(T* p, size_t n) noexcept { FreeAligned(p, n * sizeof(T)); }
   template <typename U>
   bool operator==(const AlignedAllocator<U, Alignment>&) const noexcept {
     return true;
@@ -63,8 +70,7 @@ class AlignedBuffer {
   explicit AlignedBuffer(size_t size_bytes)
       : data_(size_bytes == 0
                   ? nullptr
-                  : static_cast<char*>(::operator new(
-                        size_bytes, std::align_val_t(kCacheLineBytes)))),
+                  : static_cast<char*>(AllocateAligned(size_bytes))),
         size_(size_bytes) {}
   AlignedBuffer(AlignedBuffer&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)),
@@ -88,9 +94,7 @@ class AlignedBuffer {
 
  private:
   void Free() {
-    if (data_ != nullptr) {
-      ::operator delete(data_, std::align_val_t(kCacheLineBytes));
-    }
+    if (data_ != nullptr) FreeAligned(data_, size_);
   }
   char* data_ = nullptr;
   size_t size_ = 0;

@@ -40,5 +40,24 @@ TEST(AlignedBufferTest, AlignedAndMovable) {
   EXPECT_TRUE(empty.view().empty());
 }
 
+TEST(AlignedBufferTest, LargeBuffersAreUsableEndToEnd) {
+  // Sizes around the mmap threshold, including ones that are not a whole
+  // number of pages.
+  for (size_t size : {size_t{4} << 20, (size_t{4} << 20) - 1,
+                      (size_t{6} << 20) + 123, size_t{64} << 20}) {
+    AlignedBuffer b(size);
+    ASSERT_TRUE(IsAligned(b.data()));
+    for (size_t i = 0; i < size; i += 4096) b.data()[i] = static_cast<char>(i);
+    b.data()[size - 1] = 'z';
+    EXPECT_EQ(b.data()[size - 1], 'z');
+    EXPECT_EQ(b.data()[4096], static_cast<char>(4096));
+  }
+  std::vector<double, AlignedAllocator<double>> big(size_t{1} << 20, 1.5);
+  EXPECT_TRUE(IsAligned(big.data()));
+  big.push_back(2.5);  // reallocates from one mapping to another
+  EXPECT_EQ(big[0], 1.5);
+  EXPECT_EQ(big.back(), 2.5);
+}
+
 }  // namespace
 }  // namespace tailor

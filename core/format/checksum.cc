@@ -61,15 +61,30 @@ uint32_t PortableRaw(const uint8_t* p, size_t n, uint32_t state) {
 
 #if defined(__SSE4_2__)
 
+// Four 256-entry tables that multiply a 32-bit register by a fixed power of
+// x, one byte of the register at a time (the operation is linear).
+using ShiftTable = std::array<std::array<uint32_t, 256>, 4>;
+constexpr ShiftTable MakeShiftTable(uint32_t power) {
+  ShiftTable t{};
+  for (int k = 0; k < 4; ++k) {
+    for (uint32_t b = 0; b < 256; ++b) t[k][b] = MultModP(power, b << (8 * k));
+  }
+  return t;
+}
+inline uint32_t Shift(const ShiftTable& t, uint32_t crc) {
+  return t[0][crc & 0xff] ^ t[1][(crc >> 8) & 0xff] ^ t[2][(crc >> 16) & 0xff] ^
+         t[3][crc >> 24];
+}
+
 // Three streams of kLongBlock bytes (and then of kShortBlock bytes) run
 // interleaved to hide the 3-cycle latency of the crc32 instruction; the
 // partial registers are joined by multiplying with x^(8 * block).
 constexpr size_t kLongBlock = 8192;
 constexpr size_t kShortBlock = 256;
-constexpr uint32_t kLongShift1 = XPow8N(kLongBlock);
-constexpr uint32_t kLongShift2 = XPow8N(2 * kLongBlock);
-constexpr uint32_t kShortShift1 = XPow8N(kShortBlock);
-constexpr uint32_t kShortShift2 = XPow8N(2 * kShortBlock);
+constexpr ShiftTable kLongShift1 = MakeShiftTable(XPow8N(kLongBlock));
+constexpr ShiftTable kLongShift2 = MakeShiftTable(XPow8N(2 * kLongBlock));
+constexpr ShiftTable kShortShift1 = MakeShiftTable(XPow8N(kShortBlock));
+constexpr ShiftTable kShortShift2 = MakeShiftTable(XPow8N(2 * kShortBlock));
 
 inline uint64_t Load64(const uint8_t* p) {
   uint64_t v;
@@ -78,17 +93,17 @@ inline uint64_t Load64(const uint8_t* p) {
 }
 
 template <size_t kBlock>
-inline uint32_t ThreeStreams(const uint8_t* p, uint32_t state, uint32_t shift1,
-                             uint32_t shift2) {
+inline uint32_t ThreeStreams(const uint8_t* p, uint32_t state,
+                             const ShiftTable& shift1,
+                             const ShiftTable& shift2) {
   uint64_t c0 = state, c1 = 0, c2 = 0;
   for (size_t i = 0; i < kBlock; i += 8) {
     c0 = _mm_crc32_u64(c0, Load64(p + i));
     c1 = _mm_crc32_u64(c1, Load64(p + kBlock + i));
     c2 = _mm_crc32_u64(c2, Load64(p + 2 * kBlock + i));
   }
-  return MultModP(shift2, static_cast<uint32_t>(c0)) ^
-         MultModP(shift1, static_cast<uint32_t>(c1)) ^
-         static_cast<uint32_t>(c2);
+  return Shift(shift2, static_cast<uint32_t>(c0)) ^
+         Shift(shift1, static_cast<uint32_t>(c1)) ^ static_cast<uint32_t>(c2);
 }
 
 uint32_t HardwareRaw(const uint8_t* p, size_t n, uint32_t state) {
