@@ -69,6 +69,30 @@ void MergeSortedDuplicates(CsrMatrix& m, DuplicatePolicy policy) {
   m.data.resize(w);
 }
 
+// A matrix whose row r holds, in input order, the triples with first[k] == r
+// (column second[k], value values[k]). One stable counting pass.
+CsrMatrix GroupByFirst(int64_t rows, int64_t cols,
+                       const std::vector<uint32_t>& first,
+                       const std::vector<uint32_t>& second,
+                       const std::vector<float>& values) {
+  const size_t nnz = first.size();
+  CsrMatrix m;
+  m.rows = rows;
+  m.cols = cols;
+  m.indptr.assign(rows + 1, 0);
+  for (size_t k = 0; k < nnz; ++k) ++m.indptr[first[k] + 1];
+  for (int64_t r = 0; r < rows; ++r) m.indptr[r + 1] += m.indptr[r];
+  m.indices.resize(nnz);
+  m.data.resize(nnz);
+  std::vector<int64_t> next(m.indptr.begin(), m.indptr.end() - 1);
+  for (size_t k = 0; k < nnz; ++k) {
+    const int64_t pos = next[first[k]]++;
+    m.indices[pos] = second[k];
+    m.data[pos] = values[k];
+  }
+  return m;
+}
+
 }  // namespace
 
 absl::Status ValidateCsr(const CsrMatrix& m) { return ValidateCsr(m, false); }
@@ -185,28 +209,29 @@ CsrMatrix CsrFromTriples(int64_t rows, int64_t cols,
   CheckOrDie(
       row_index.size() == col_index.size() && row_index.size() == values.size(),
       "CsrFromTriples: row, column and value counts differ");
-  CheckOrDie(rows >= 0 && cols >= 0 && cols <= (int64_t{1} << 32),
+  CheckOrDie(rows >= 0 && cols >= 0 && rows <= (int64_t{1} << 32) &&
+                 cols <= (int64_t{1} << 32),
              "CsrFromTriples: bad shape");
   const size_t nnz = row_index.size();
-  CsrMatrix m;
-  m.rows = rows;
-  m.cols = cols;
-  m.indptr.assign(rows + 1, 0);
+  bool rows_sorted = true;
   for (size_t k = 0; k < nnz; ++k) {
     CheckOrDie(row_index[k] < rows && col_index[k] < cols,
                "CsrFromTriples: index out of range");
-    ++m.indptr[row_index[k] + 1];
+    if (k > 0 && row_index[k] < row_index[k - 1]) rows_sorted = false;
   }
-  for (int64_t r = 0; r < rows; ++r) m.indptr[r + 1] += m.indptr[r];
-  m.indices.resize(nnz);
-  m.data.resize(nnz);
-  std::vector<int64_t> next(m.indptr.begin(), m.indptr.end() - 1);
-  for (size_t k = 0; k < nnz; ++k) {
-    const int64_t pos = next[row_index[k]]++;
-    m.indices[pos] = col_index[k];
-    m.data[pos] = values[k];
+  if (rows_sorted) {
+    // Common case (input grouped by row): one sequential pass, then sort
+    // within rows only if needed.
+    CsrMatrix m = GroupByFirst(rows, cols, row_index, col_index, values);
+    Coalesce(m, policy);
+    return m;
   }
-  Coalesce(m, policy);
+  // Least-significant-digit radix sort in two stable counting passes:
+  // group by column, then transpose (which groups by row, keeping columns
+  // ascending and equal (row, column) triples in input order).
+  CsrMatrix m =
+      Transpose(GroupByFirst(cols, rows, col_index, row_index, values));
+  MergeSortedDuplicates(m, policy);
   return m;
 }
 

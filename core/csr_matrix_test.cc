@@ -1,5 +1,6 @@
 #include "core/csr_matrix.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -212,9 +213,7 @@ TEST(CoalesceTest, LeavesCanonicalMatrixUnchanged) {
 
 class CsrFromTriplesTest : public ::testing::TestWithParam<DuplicatePolicy> {};
 
-TEST_P(CsrFromTriplesTest, MatchesMapOracle) {
-  const DuplicatePolicy policy = GetParam();
-  const Triples t = RandomTriples(5000, 61, 29, 3);
+void ExpectMatchesMapOracle(const Triples& t, DuplicatePolicy policy) {
   std::map<std::pair<int64_t, uint32_t>, float> expected;
   for (size_t k = 0; k < t.rows.size(); ++k) {
     auto key = std::make_pair(int64_t{t.rows[k]}, t.cols[k]);
@@ -237,6 +236,27 @@ TEST_P(CsrFromTriplesTest, MatchesMapOracle) {
     got[key] = values[0];
   }
   EXPECT_EQ(got, expected);
+}
+
+TEST_P(CsrFromTriplesTest, MatchesMapOracleOnRandomOrder) {
+  ExpectMatchesMapOracle(RandomTriples(5000, 61, 29, 3), GetParam());
+}
+
+// Triples grouped by row (columns still shuffled) take the one-pass path.
+TEST_P(CsrFromTriplesTest, MatchesMapOracleOnRowGroupedInput) {
+  const Triples random = RandomTriples(5000, 61, 29, 4);
+  std::vector<size_t> order(random.rows.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return random.rows[a] < random.rows[b];
+  });
+  Triples grouped;
+  for (size_t k : order) {
+    grouped.rows.push_back(random.rows[k]);
+    grouped.cols.push_back(random.cols[k]);
+    grouped.values.push_back(random.values[k]);
+  }
+  ExpectMatchesMapOracle(grouped, GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(AllPolicies, CsrFromTriplesTest,
