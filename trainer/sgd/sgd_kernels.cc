@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "trainer/sgd/sgd_random.h"
 
@@ -126,11 +127,6 @@ inline void TripleUpdate(float* p, float* qi, float* qj, int k, float a,
   }
 }
 
-inline float Softplus(float x) {  // log(1 + e^x), stable
-  return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
-}
-inline float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-
 inline void Prefetch(const float* row, int k) {
   const char* c = reinterpret_cast<const char*>(row);
   for (int off = 0; off < k * 4; off += 64) {
@@ -159,12 +155,15 @@ inline float ExplicitStepImpl(const SgdStepParams& s, float rating, float* p,
 inline float LogisticStepImpl(const SgdStepParams& s, float label, float* p,
                               float* bu, float* q, float* bi) {
   const float x = BiasValue(bu) + BiasValue(bi) + Dot(p, q, s.factors);
-  const float g = label - Sigmoid(x);
+  // One exp: sigmoid(x) = e^x / (1 + e^x), softplus(x) = log(1 + e^x).
+  const float ex = std::exp(std::clamp(x, -30.0f, 30.0f));
+  const float g = label - ex / (1.0f + ex);
   BiasStep(bu, g, s);
   BiasStep(bi, g, s);
   PairUpdate<false>(p, q, s.factors, s.learning_rate * g,
                     1.0f - s.learning_rate * s.reg_factors);
-  return Softplus(x) - label * x;
+  const float softplus = x > 30.0f ? x : std::log(1.0f + ex);
+  return softplus - label * x;
 }
 
 inline float BprStepImpl(const SgdStepParams& s, float* p, float* qi, float* bi,
@@ -172,17 +171,108 @@ inline float BprStepImpl(const SgdStepParams& s, float* p, float* qi, float* bi,
   float di, dj;
   Dot2(p, qi, qj, s.factors, &di, &dj);
   const float x = BiasValue(bi) - BiasValue(bj) + di - dj;
-  const float g = Sigmoid(-x);
+  // One exp for both: g = sigmoid(-x) = 1 / (1 + e^x),
+  // softplus(-x) = log(1 + e^x) - x.
+  const float ex = std::exp(std::clamp(x, -30.0f, 30.0f));
+  const float g = 1.0f / (1.0f + ex);
   BiasStep(bi, g, s);
   BiasStep(bj, -g, s);
   TripleUpdate(p, qi, qj, s.factors, s.learning_rate * g,
                1.0f - s.learning_rate * s.reg_factors);
-  return Softplus(-x);
+  return x > 30.0f ? std::exp(-x) : std::log(1.0f + ex) - x;
 }
+
+#if defined(__AVX2__) && defined(__FMA__)
+// Register-resident variants for k = 8 * NC (NC <= 8): the user's row lives
+// in NC ymm registers for the whole run of that user's entries, so each
+// update only loads and stores the item row.
+template <int NC>
+inline float DotRegs(const __m256 (&p)[NC], const float* q) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  for (int c = 0; c + 1 < NC; c += 2) {
+    acc0 = _mm256_fmadd_ps(p[c], _mm256_loadu_ps(q + 8 * c), acc0);
+    acc1 = _mm256_fmadd_ps(p[c + 1], _mm256_loadu_ps(q + 8 * c + 8), acc1);
+  }
+  if (NC % 2 == 1) {
+    acc0 = _mm256_fmadd_ps(p[NC - 1], _mm256_loadu_ps(q + 8 * (NC - 1)), acc0);
+  }
+  return HorizontalSum(_mm256_add_ps(acc0, acc1));
+}
+
+template <int NC, bool kNonNegative>
+BlockStats ExplicitBlockRegs(const SgdBlock& block, const SgdStepParams& s,
+                             const FactorView& users, const FactorView& items) {
+  double loss = 0;
+  const uint32_t* item_ids = block.items.data();
+  const float* values = block.values.data();
+  const int64_t n = block.nnz();
+  const __m256 sv = _mm256_set1_ps(1.0f - s.learning_rate * s.reg_factors);
+  const __m256 zero = _mm256_setzero_ps();
+  const float lr = s.learning_rate, lrb = s.bias_learning_rate;
+  const float regb = s.reg_bias, mu = s.global_mean;
+  for (size_t ui = 0; ui < block.users.size(); ++ui) {
+    const uint32_t u = block.users[ui];
+    float* prow = users.Row(u);
+    float* bu_ptr = users.Bias(u);
+    float bu = bu_ptr != nullptr ? *bu_ptr : 0.0f;
+    __m256 p[NC];
+    for (int c = 0; c < NC; ++c) p[c] = _mm256_loadu_ps(prow + 8 * c);
+    const uint32_t end = block.user_offsets[ui + 1];
+    for (uint32_t e = block.user_offsets[ui]; e < end; ++e) {
+      if (e + 1 < n) Prefetch(items.Row(item_ids[e + 1]), 8 * NC);
+      const uint32_t i = item_ids[e];
+      float* q = items.Row(i);
+      float* bi = items.Bias(i);
+      const float bi_val = bi != nullptr ? *bi : 0.0f;
+      const float err = values[e] - (mu + bu + bi_val + DotRegs<NC>(p, q));
+      loss += err * err;
+      if (bu_ptr != nullptr) bu += lrb * (err - regb * bu);
+      if (bi != nullptr) *bi = bi_val + lrb * (err - regb * bi_val);
+      const __m256 av = _mm256_set1_ps(lr * err);
+      for (int c = 0; c < NC; ++c) {
+        const __m256 qv = _mm256_loadu_ps(q + 8 * c);
+        __m256 qn = _mm256_fmadd_ps(av, p[c], _mm256_mul_ps(sv, qv));
+        p[c] = _mm256_fmadd_ps(av, qv, _mm256_mul_ps(sv, p[c]));
+        if (kNonNegative) {
+          qn = _mm256_max_ps(qn, zero);
+          p[c] = _mm256_max_ps(p[c], zero);
+        }
+        _mm256_storeu_ps(q + 8 * c, qn);
+      }
+    }
+    for (int c = 0; c < NC; ++c) _mm256_storeu_ps(prow + 8 * c, p[c]);
+    if (bu_ptr != nullptr) *bu_ptr = bu;
+  }
+  BlockStats stats;
+  stats.loss_sum = loss;
+  stats.examples = n;
+  return stats;
+}
+#endif
 
 template <bool kNonNegative>
 BlockStats ExplicitBlock(const SgdBlock& block, const SgdStepParams& s,
                          const FactorView& users, const FactorView& items) {
+#if defined(__AVX2__) && defined(__FMA__)
+  if (s.factors % 8 == 0) {
+    switch (s.factors / 8) {
+#define TAILOR_SGD_CASE(NC) \
+  case NC:                  \
+    return ExplicitBlockRegs<NC, kNonNegative>(block, s, users, items);
+      TAILOR_SGD_CASE(1)
+      TAILOR_SGD_CASE(2)
+      TAILOR_SGD_CASE(3)
+      TAILOR_SGD_CASE(4)
+      TAILOR_SGD_CASE(5)
+      TAILOR_SGD_CASE(6)
+      TAILOR_SGD_CASE(7)
+      TAILOR_SGD_CASE(8)
+#undef TAILOR_SGD_CASE
+      default:
+        break;
+    }
+  }
+#endif
   BlockStats stats;
   double loss = 0;
   const int k = s.factors;
@@ -205,22 +295,33 @@ BlockStats ExplicitBlock(const SgdBlock& block, const SgdStepParams& s,
   return stats;
 }
 
+// Whether sorted [first, first + n) (n >= 1) holds x; branch-free search
+// (the probes are unpredictable).
+inline bool Contains(const uint32_t* first, size_t n, uint32_t x) {
+  while (n > 1) {
+    const size_t half = n / 2;
+    first = first[half] <= x ? first + half : first;
+    n -= half;
+  }
+  return *first == x;
+}
+
 // Draws a negative for user segment [first, last) (sorted items) from the
-// block's column range; returns false if none was found.
-inline bool DrawNegative(const SgdStepParams& s, const SgdBlock& block,
-                         const uint32_t* first, const uint32_t* last,
-                         SplitMix64& rng, uint32_t* out) {
+// block's column range; returns kNoNegative if none was found.
+constexpr uint32_t kNoNegative = 0xffffffffu;
+inline uint32_t DrawNegative(const SgdStepParams& s, const SgdBlock& block,
+                             const uint32_t* first, const uint32_t* last,
+                             SplitMix64& rng) {
   const uint32_t width = block.col_end - block.col_begin;
   for (int d = 0; d < s.max_negative_draws; ++d) {
     const uint32_t j =
         block.col_begin +
         (s.sampler != nullptr ? s.sampler->Sample(rng) : rng.Below(width));
-    if (!s.reject_known_negatives || !std::binary_search(first, last, j)) {
-      *out = j;
-      return true;
+    if (!s.reject_known_negatives || !Contains(first, last - first, j)) {
+      return j;
     }
   }
-  return false;
+  return kNoNegative;
 }
 
 BlockStats ImplicitBlock(const SgdBlock& block, const SgdStepParams& s,
@@ -230,13 +331,25 @@ BlockStats ImplicitBlock(const SgdBlock& block, const SgdStepParams& s,
   SplitMix64 rng(seed);
   double loss = 0;
   const bool bpr = s.algorithm == SgdAlgorithm::kBpr;
+  const int k = s.factors;
+  const int negatives = s.negatives;
   const uint32_t* item_ids = block.items.data();
+  std::vector<uint32_t> drawn;   // this user's negatives, drawn up front
+  constexpr int kLookahead = 4;  // steps between a prefetch and its use
   for (size_t ui = 0; ui < block.users.size(); ++ui) {
     const uint32_t u = block.users[ui];
     float* p = users.Row(u);
     float* bu = users.Bias(u);
     const uint32_t begin = block.user_offsets[ui];
     const uint32_t end = block.user_offsets[ui + 1];
+    drawn.resize(static_cast<size_t>(end - begin) * negatives);
+    for (uint32_t& j : drawn) {
+      j = DrawNegative(s, block, item_ids + begin, item_ids + end, rng);
+    }
+    const int total = static_cast<int>(drawn.size());
+    for (int t = 0; t < std::min(kLookahead, total); ++t) {
+      if (drawn[t] != kNoNegative) Prefetch(items.Row(drawn[t]), k);
+    }
     for (uint32_t e = begin; e < end; ++e) {
       const uint32_t i = item_ids[e];
       float* qi = items.Row(i);
@@ -245,11 +358,13 @@ BlockStats ImplicitBlock(const SgdBlock& block, const SgdStepParams& s,
         loss += LogisticStepImpl(s, 1.0f, p, bu, qi, bi);
         ++stats.examples;
       }
-      for (int n = 0; n < s.negatives; ++n) {
-        uint32_t j;
-        if (!DrawNegative(s, block, item_ids + begin, item_ids + end, rng,
-                          &j) ||
-            j == i) {
+      for (int n = 0; n < negatives; ++n) {
+        const int t = static_cast<int>(e - begin) * negatives + n;
+        if (t + kLookahead < total && drawn[t + kLookahead] != kNoNegative) {
+          Prefetch(items.Row(drawn[t + kLookahead]), k);
+        }
+        const uint32_t j = drawn[t];
+        if (j == kNoNegative || j == i) {
           ++stats.skipped;
           continue;
         }

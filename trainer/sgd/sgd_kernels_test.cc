@@ -224,3 +224,48 @@ TEST(SgdKernelsTest, RejectedNegativesAreNeverKnownItems) {
 
 }  // namespace
 }  // namespace tailor
+
+namespace tailor {
+namespace {
+
+// RunSgdBlock (with its register-resident fast paths) does exactly the
+// sequence of single steps that ExplicitStep defines.
+TEST(SgdKernelsTest, ExplicitBlockEqualsSequentialSteps) {
+  const CsrMatrix m = RandomRatings(40, 30, 0.3, 12);
+  const SgdBlock block = ExtractBlock(m, 0, 40, 0, 30);
+  for (SgdAlgorithm a : {SgdAlgorithm::kBiasedMf, SgdAlgorithm::kNmf}) {
+    for (int k : {8, 16, 24, 64, 128, 12}) {
+      SgdStepParams s = Params(a, k);
+      s.learning_rate = 0.01f;
+      std::vector<float> U(m.rows * k), V(m.cols * k), bu(m.rows, 0.1f),
+          bi(m.cols, -0.1f);
+      SplitMix64 rng(k);
+      for (float& f : U) f = std::fabs(0.3f * rng.Normal());
+      for (float& f : V) f = std::fabs(0.3f * rng.Normal());
+      const bool biased = a == SgdAlgorithm::kBiasedMf;
+      std::vector<float> U2 = U, V2 = V, bu2 = bu, bi2 = bi;
+      const BlockStats stats = RunSgdBlock(
+          block, s, FactorView{U.data(), k, 0, biased ? bu.data() : nullptr},
+          FactorView{V.data(), k, 0, biased ? bi.data() : nullptr}, 1);
+      double loss = 0;
+      for (size_t ui = 0; ui < block.users.size(); ++ui) {
+        const uint32_t u = block.users[ui];
+        for (uint32_t e = block.user_offsets[ui];
+             e < block.user_offsets[ui + 1]; ++e) {
+          const uint32_t i = block.items[e];
+          loss += ExplicitStep(s, block.values[e], &U2[u * k],
+                               biased ? &bu2[u] : nullptr, &V2[i * k],
+                               biased ? &bi2[i] : nullptr);
+        }
+      }
+      EXPECT_NEAR(stats.loss_sum, loss, 1e-4 * loss) << k;
+      for (size_t x = 0; x < U.size(); ++x) ASSERT_NEAR(U[x], U2[x], 1e-5) << k;
+      for (size_t x = 0; x < V.size(); ++x) ASSERT_NEAR(V[x], V2[x], 1e-5) << k;
+      for (size_t x = 0; x < bu.size(); ++x) ASSERT_NEAR(bu[x], bu2[x], 1e-5);
+      for (size_t x = 0; x < bi.size(); ++x) ASSERT_NEAR(bi[x], bi2[x], 1e-5);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tailor

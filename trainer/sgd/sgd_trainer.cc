@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -146,6 +147,7 @@ absl::StatusOr<EpochStats> SgdTrainer::RunEpoch() {
   const int threads = options_.threads;
   std::vector<BlockStats> stats(blocks_.size());
   const auto start = std::chrono::steady_clock::now();
+  const std::clock_t cpu_start = std::clock();
   if (options_.deterministic) {
     for (const std::vector<int>& stratum :
          StrataForEpoch(G, options_.seed, epoch)) {
@@ -172,6 +174,8 @@ absl::StatusOr<EpochStats> SgdTrainer::RunEpoch() {
   out.epoch = epoch;
   out.learning_rate = lr;
   out.seconds = seconds;
+  out.cpu_seconds =
+      static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   double loss_sum = 0;
   for (const BlockStats& s : stats) {  // block order: deterministic sum
     loss_sum += s.loss_sum;

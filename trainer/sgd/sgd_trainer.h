@@ -36,7 +36,8 @@ struct EpochStats {
   int64_t examples = 0;  // SGD steps taken
   int64_t skipped_negatives = 0;
   float learning_rate = 0;  // after the schedule
-  double seconds = 0;
+  double seconds = 0;       // wall clock
+  double cpu_seconds = 0;   // process CPU time (all threads) in the epoch
   double updates_per_second = 0;
 };
 
