@@ -1,0 +1,1 @@
+../../tailor/synth_command.h
