@@ -20,7 +20,8 @@ absl::Status ParseTable(absl::string_view text, const std::string& what,
                         int64_t expected_rows, EntityColumns* out) {
   std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
   if (lines.empty() || !lines.back().empty()) {
-    return absl::DataLossError(absl::StrCat(what, ": does not end in a newline"));
+    return absl::DataLossError(
+        absl::StrCat(what, ": does not end in a newline"));
   }
   lines.pop_back();
   if (lines.empty()) return absl::DataLossError(absl::StrCat(what, ": empty"));
@@ -32,8 +33,8 @@ absl::Status ParseTable(absl::string_view text, const std::string& what,
   }
   out->attribute_names.assign(header->begin() + 2, header->end());
   if (out->attribute_names != attribute_names) {
-    return absl::DataLossError(absl::StrCat(
-        what, ": attribute columns differ from the manifest's"));
+    return absl::DataLossError(
+        absl::StrCat(what, ": attribute columns differ from the manifest's"));
   }
   const size_t columns = header->size();
   if (static_cast<int64_t>(lines.size()) - 1 != expected_rows) {
@@ -47,9 +48,9 @@ absl::Status ParseTable(absl::string_view text, const std::string& what,
   for (size_t i = 1; i < lines.size(); ++i) {
     absl::StatusOr<std::vector<std::string>> fields = SplitTsvLine(lines[i]);
     if (!fields.ok() || fields->size() != columns) {
-      return absl::DataLossError(absl::StrCat(
-          what, ":", i + 1, ": malformed line (expected ", columns,
-          " tab-separated fields)"));
+      return absl::DataLossError(
+          absl::StrCat(what, ":", i + 1, ": malformed line (expected ", columns,
+                       " tab-separated fields)"));
     }
     uint64_t key = 0;
     const std::string& k = (*fields)[0];
@@ -103,21 +104,21 @@ absl::StatusOr<std::unique_ptr<Dataset>> Dataset::Open(FileSystem* fs,
     return absl::NotFoundError(absl::StrCat(
         dir, " is not a dataset directory: ", manifest_path, " is missing"));
   }
-  TAILOR_ASSIGN_OR_RETURN(std::string json, ReadFileToString(fs, manifest_path));
+  TAILOR_ASSIGN_OR_RETURN(std::string json,
+                          ReadFileToString(fs, manifest_path));
   TAILOR_ASSIGN_OR_RETURN(ds->manifest_, ManifestFromJson(json, manifest_path));
   const DatasetManifest& m = ds->manifest_;
   for (const DatasetFile& f : m.files) {
     const std::string path = JoinPath(dir, f.path);
     absl::StatusOr<uint64_t> size = fs->FileSize(path);
     if (!size.ok()) {
-      return absl::DataLossError(absl::StrCat(
-          path, ": listed in the manifest but unreadable: ",
-          size.status().message()));
+      return absl::DataLossError(
+          absl::StrCat(path, ": listed in the manifest but unreadable: ",
+                       size.status().message()));
     }
     if (*size != f.bytes) {
-      return absl::DataLossError(absl::StrCat(path, ": ", *size,
-                                              " bytes, the manifest says ",
-                                              f.bytes));
+      return absl::DataLossError(absl::StrCat(
+          path, ": ", *size, " bytes, the manifest says ", f.bytes));
     }
   }
   for (const auto* parts : {&m.user_major, &m.item_major}) {
@@ -216,8 +217,9 @@ absl::StatusOr<SparseBlock> Dataset::LoadAll(
                            ? manifest_.users
                            : manifest_.items;
   if (all.matrix.rows != rows) {
-    return absl::DataLossError(absl::StrCat(
-        dir_, ": partitions cover ", all.matrix.rows, " rows, expected ", rows));
+    return absl::DataLossError(absl::StrCat(dir_, ": partitions cover ",
+                                            all.matrix.rows, " rows, expected ",
+                                            rows));
   }
   return all;
 }

@@ -41,8 +41,7 @@ TEST(DatasetTest, ReadsTablesInKeyOrderAndTheMatrix) {
   EXPECT_EQ(ds->manifest().min_timestamp, 10);
   EXPECT_EQ(ds->manifest().max_timestamp, 100);
   EXPECT_EQ(ds->users().keys, (std::vector<uint64_t>{10, 20}));
-  EXPECT_EQ(ds->users().external_ids,
-            (std::vector<std::string>{"u2", "u1"}));
+  EXPECT_EQ(ds->users().external_ids, (std::vector<std::string>{"u2", "u1"}));
   EXPECT_EQ(ds->items().attributes[1][0], "Bee\tmovie");
   EXPECT_EQ(ds->items().attributes[0][0], "");
   EXPECT_EQ(ds->users().Find(20), 1);
@@ -66,8 +65,9 @@ TEST(DatasetTest, ReadsTablesInKeyOrderAndTheMatrix) {
 TEST(DatasetTest, MissingManifestIsNotFound) {
   auto fs = NewInMemoryFileSystem();
   ASSERT_THAT(fs->CreateDirs("/empty"), IsOk());
-  EXPECT_THAT(Dataset::Open(fs.get(), "/empty"),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr("manifest.json")));
+  EXPECT_THAT(
+      Dataset::Open(fs.get(), "/empty"),
+      StatusIs(absl::StatusCode::kNotFound, HasSubstr("manifest.json")));
 }
 
 // Flips one byte of `path` without changing its size.

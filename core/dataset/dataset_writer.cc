@@ -29,11 +29,11 @@ static_assert(sizeof(Record) == 24, "spool record layout");
 
 // Dense indices and row ranges of one orientation.
 struct DatasetWriter::PartitionPlan {
-  std::vector<uint32_t> row_dense;      // by row-entity ordinal
-  std::vector<uint32_t> col_dense;      // by column-entity ordinal
-  std::vector<int64_t> entries;         // by dense row
-  std::vector<uint64_t> bounds;         // partition p = [bounds[p], bounds[p+1])
-  std::vector<uint32_t> part_of_row;    // by row ordinal; when > 1 partition
+  std::vector<uint32_t> row_dense;    // by row-entity ordinal
+  std::vector<uint32_t> col_dense;    // by column-entity ordinal
+  std::vector<int64_t> entries;       // by dense row
+  std::vector<uint64_t> bounds;       // partition p = [bounds[p], bounds[p+1])
+  std::vector<uint32_t> part_of_row;  // by row ordinal; when > 1 partition
   uint64_t cols = 0;
   size_t partitions() const { return bounds.size() - 1; }
 };
@@ -78,8 +78,8 @@ class SpoolReader {
   absl::StatusOr<absl::Span<const Rec>> Next() {
     size_t have = carry_;
     while (have < buffer_.size()) {
-      TAILOR_ASSIGN_OR_RETURN(
-          size_t got, file_->Read(buffer_.size() - have, buffer_.data() + have));
+      TAILOR_ASSIGN_OR_RETURN(size_t got, file_->Read(buffer_.size() - have,
+                                                      buffer_.data() + have));
       if (got == 0) break;
       have += got;
     }
@@ -223,7 +223,8 @@ absl::Status DatasetWriter::FlushSpool() {
 absl::Status DatasetWriter::Add(uint32_t user, uint32_t item, float value,
                                 int64_t timestamp, float amount) {
   if (user >= users_.size() || item >= items_.size()) {
-    return absl::InvalidArgumentError("DatasetWriter::Add: ordinal not interned");
+    return absl::InvalidArgumentError(
+        "DatasetWriter::Add: ordinal not interned");
   }
   if (user >= user_entries_.size()) user_entries_.resize(users_.size());
   if (item >= item_entries_.size()) item_entries_.resize(items_.size());
@@ -269,8 +270,10 @@ absl::StatusOr<DatasetManifest> DatasetWriter::Finish(
   for (size_t d = 0; d < item_order.size(); ++d) {
     by_item.entries[d] = item_entries_[item_order[d]];
   }
-  by_user.bounds = ChooseBounds(by_user.entries, options_.target_partition_entries);
-  by_item.bounds = ChooseBounds(by_item.entries, options_.target_partition_entries);
+  by_user.bounds =
+      ChooseBounds(by_user.entries, options_.target_partition_entries);
+  by_item.bounds =
+      ChooseBounds(by_item.entries, options_.target_partition_entries);
   for (PartitionPlan* plan : {&by_user, &by_item}) {
     if (plan->partitions() <= 1) continue;
     plan->part_of_row.resize(plan->row_dense.size());

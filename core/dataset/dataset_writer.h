@@ -59,8 +59,8 @@ class DatasetWriter {
   // Records one interaction between interned ordinals. `timestamp` (unix
   // seconds) and `amount` are stored only when the manifest given to Finish
   // says has_timestamps / has_amounts. Errors come from the file system.
-  absl::Status Add(uint32_t user, uint32_t item, float value,
-                   int64_t timestamp, float amount);
+  absl::Status Add(uint32_t user, uint32_t item, float value, int64_t timestamp,
+                   float amount);
 
   // Completes and publishes the dataset. `manifest` supplies provenance and
   // counts of the input (preset, lines, rejected, sources, policy,

@@ -33,7 +33,8 @@ std::vector<Event> RandomEvents(int n, int users, int items, uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<Event> ev;
   for (int i = 0; i < n; ++i) {
-    ev.push_back({absl::StrCat("u", rng() % users), absl::StrCat("i", rng() % items),
+    ev.push_back({absl::StrCat("u", rng() % users),
+                  absl::StrCat("i", rng() % items),
                   static_cast<float>(rng() % 5 + 1),
                   static_cast<int64_t>(rng() % 50), static_cast<float>(i)});
   }
@@ -53,10 +54,11 @@ absl::StatusOr<DatasetManifest> Write(FileSystem* fs, const std::string& dir,
   w->users().SetAttributeNames({"country"});
   for (const Event& e : events) {
     bool inserted = false;
-    TAILOR_ASSIGN_OR_RETURN(uint32_t u,
-                            w->users().Intern(KeyOf(e.user), e.user, &inserted));
+    TAILOR_ASSIGN_OR_RETURN(
+        uint32_t u, w->users().Intern(KeyOf(e.user), e.user, &inserted));
     if (inserted) w->users().SetAttributes(u, {"c-" + e.user});
-    TAILOR_ASSIGN_OR_RETURN(uint32_t i, w->items().Intern(KeyOf(e.item), e.item));
+    TAILOR_ASSIGN_OR_RETURN(uint32_t i,
+                            w->items().Intern(KeyOf(e.item), e.item));
     TAILOR_RETURN_IF_ERROR(w->Add(u, i, e.value, e.ts, e.amount));
   }
   DatasetManifest m;
@@ -100,8 +102,10 @@ TEST(DatasetWriterTest, RoundTripKeepsEveryEventSortedByKeyColumnTime) {
   // by row, then column, then time, ties in input order.
   std::vector<Triple> expect_u, expect_i;
   for (const Event& e : events) {
-    expect_u.emplace_back(KeyOf(e.user), KeyOf(e.item), e.ts, e.value, e.amount);
-    expect_i.emplace_back(KeyOf(e.item), KeyOf(e.user), e.ts, e.value, e.amount);
+    expect_u.emplace_back(KeyOf(e.user), KeyOf(e.item), e.ts, e.value,
+                          e.amount);
+    expect_i.emplace_back(KeyOf(e.item), KeyOf(e.user), e.ts, e.value,
+                          e.amount);
   }
   auto by_key_time = [](const Triple& a, const Triple& b) {
     return std::tie(std::get<0>(a), std::get<1>(a), std::get<2>(a)) <
@@ -121,7 +125,8 @@ TEST(DatasetWriterTest, PartitioningDoesNotChangeTheMatrix) {
   auto fs = NewInMemoryFileSystem();
   const std::vector<Event> events = RandomEvents(300, 30, 20, 11);
   ASSERT_THAT(Write(fs.get(), "/a", events, 1 << 20), IsOk());
-  TAILOR_ASSERT_OK_AND_ASSIGN(DatasetManifest m, Write(fs.get(), "/b", events, 7));
+  TAILOR_ASSERT_OK_AND_ASSIGN(DatasetManifest m,
+                              Write(fs.get(), "/b", events, 7));
   EXPECT_GT(m.user_major.size(), 10u);
   TAILOR_ASSERT_OK_AND_ASSIGN(auto a, Dataset::Open(fs.get(), "/a"));
   TAILOR_ASSERT_OK_AND_ASSIGN(auto b, Dataset::Open(fs.get(), "/b"));

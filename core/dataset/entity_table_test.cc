@@ -27,11 +27,11 @@ TEST(EntityTableTest, InternAssignsFirstSeenOrdinals) {
 TEST(EntityTableTest, CollisionBetweenDifferentIdsFails) {
   EntityTable t("item");
   ASSERT_THAT(t.Intern(7, "first"), IsOk());
-  EXPECT_THAT(t.Intern(7, "second"),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       AllOf(HasSubstr("item key collision"),
-                             HasSubstr("first"), HasSubstr("second"),
-                             HasSubstr("0000000000000007"))));
+  EXPECT_THAT(
+      t.Intern(7, "second"),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               AllOf(HasSubstr("item key collision"), HasSubstr("first"),
+                     HasSubstr("second"), HasSubstr("0000000000000007"))));
 }
 
 TEST(EntityTableTest, WritesEscapedTsvLines) {

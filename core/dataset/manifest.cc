@@ -72,10 +72,10 @@ absl::Status GetStrings(const Json& j, const char* key, absl::string_view what,
   return absl::OkStatus();
 }
 
-#define MANIFEST_GET(j, key, out)                                  \
-  do {                                                             \
-    absl::Status s_ = Get(j, key, what, out);                      \
-    if (!s_.ok()) return s_;                                       \
+#define MANIFEST_GET(j, key, out)             \
+  do {                                        \
+    absl::Status s_ = Get(j, key, what, out); \
+    if (!s_.ok()) return s_;                  \
   } while (false)
 
 absl::Status GetPartitions(const Json& j, const char* key,
@@ -150,16 +150,14 @@ absl::StatusOr<DatasetManifest> ManifestFromJson(absl::string_view json,
   std::string format;
   MANIFEST_GET(j, "format", &format);
   if (format != "tailor.dataset") {
-    return absl::DataLossError(
-        absl::StrCat(what, ": \"format\" is \"", format,
-                     "\", expected \"tailor.dataset\""));
+    return absl::DataLossError(absl::StrCat(what, ": \"format\" is \"", format,
+                                            "\", expected \"tailor.dataset\""));
   }
   MANIFEST_GET(j, "format_version", &m.format_version);
   if (m.format_version != kDatasetFormatVersion) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(what, ": dataset format_version ", m.format_version,
-                     " is not supported (this build reads ",
-                     kDatasetFormatVersion, ")"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        what, ": dataset format_version ", m.format_version,
+        " is not supported (this build reads ", kDatasetFormatVersion, ")"));
   }
   MANIFEST_GET(j, "preset", &m.preset);
   MANIFEST_GET(j, "lines_read", &m.lines_read);

@@ -30,8 +30,8 @@ struct DatasetPartition {
 };
 
 struct DatasetSource {
-  std::string role;  // "interactions", "users" or "items"
-  std::string path;  // as given on the command line
+  std::string role;         // "interactions", "users" or "items"
+  std::string path;         // as given on the command line
   std::string compression;  // "none", "gzip" or "xz"
   int64_t lines_read = 0;   // data lines (header excluded)
   int64_t accepted = 0;

@@ -52,8 +52,8 @@ absl::StatusOr<std::string> TsvUnescape(absl::string_view field) {
         out.push_back('\r');
         break;
       default:
-        return absl::InvalidArgumentError(
-            std::string("unknown escape \\") + field[i] + " in a TSV field");
+        return absl::InvalidArgumentError(std::string("unknown escape \\") +
+                                          field[i] + " in a TSV field");
     }
   }
   return out;

@@ -16,8 +16,10 @@ TEST(TsvTest, EscapesSpecialBytesAndRoundTrips) {
 }
 
 TEST(TsvTest, RejectsBadEscapes) {
-  EXPECT_THAT(TsvUnescape("abc\\"), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(TsvUnescape("a\\qb"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(TsvUnescape("abc\\"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(TsvUnescape("a\\qb"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(TsvTest, SplitsOnTabsAndUnescapes) {

@@ -39,11 +39,12 @@ absl::StatusOr<int> ResolveColumn(absl::string_view ref,
                        : absl::StrCat(" in the header [",
                                       absl::StrJoin(header, ","), "]")));
   }
-  const int width = header.empty() ? num_fields : static_cast<int>(header.size());
+  const int width =
+      header.empty() ? num_fields : static_cast<int>(header.size());
   if (width >= 0 && index >= width) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        file, ": ", role, " column index ", index, " is out of range (",
-        width, " columns)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": ", role, " column index ", index,
+                     " is out of range (", width, " columns)"));
   }
   return index;
 }

@@ -21,9 +21,9 @@ TEST(ColumnMappingTest, UnknownNameListsHeader) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("f.csv"), HasSubstr("stars"),
                              HasSubstr("[user,item]"))));
-  EXPECT_THAT(ResolveColumn("stars", {}, -1, "f.csv", "value"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("no header")));
+  EXPECT_THAT(
+      ResolveColumn("stars", {}, -1, "f.csv", "value"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no header")));
 }
 
 TEST(ColumnMappingTest, DuplicateHeaderIsAmbiguousByName) {
@@ -36,9 +36,9 @@ TEST(ColumnMappingTest, DuplicateHeaderIsAmbiguousByName) {
 }
 
 TEST(ColumnMappingTest, IndexOutOfRange) {
-  EXPECT_THAT(ResolveColumn("3", {"a", "b"}, -1, "f.csv", "item"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("out of range")));
+  EXPECT_THAT(
+      ResolveColumn("3", {"a", "b"}, -1, "f.csv", "item"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("out of range")));
   EXPECT_THAT(ResolveColumn("3", {}, 2, "f.csv", "item"),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }

@@ -13,8 +13,8 @@ TokenizeResult CsvTokenizer::Split(absl::string_view line) {
   }
   const char delim = dialect_.delimiter;
   for (;;) {
-    const char* d =
-        static_cast<const char*>(memchr(p, delim, static_cast<size_t>(end - p)));
+    const char* d = static_cast<const char*>(
+        memchr(p, delim, static_cast<size_t>(end - p)));
     if (d == nullptr) {
       fields_.emplace_back(p, static_cast<size_t>(end - p));
       return TokenizeResult::kOk;
@@ -67,8 +67,8 @@ TokenizeResult CsvTokenizer::SplitQuoted(absl::string_view line) {
       }
       continue;
     }
-    const char* d =
-        static_cast<const char*>(memchr(p, delim, static_cast<size_t>(end - p)));
+    const char* d = static_cast<const char*>(
+        memchr(p, delim, static_cast<size_t>(end - p)));
     if (d == nullptr) {
       fields_.emplace_back(p, static_cast<size_t>(end - p));
       return TokenizeResult::kOk;

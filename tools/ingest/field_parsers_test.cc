@@ -18,8 +18,8 @@ TEST(FieldParsersTest, Floats) {
   for (const char* bad : {"", "abc", "1.2.3", "4x", "+-1", "0x10", " "}) {
     EXPECT_EQ(ParseFloatField(bad, &f), NumberParse::kNotANumber) << bad;
   }
-  for (const char* nf : {"nan", "NaN", "-inf", "inf", "Infinity", "+inf",
-                         "1e39", "-1e400"}) {
+  for (const char* nf :
+       {"nan", "NaN", "-inf", "inf", "Infinity", "+inf", "1e39", "-1e400"}) {
     EXPECT_EQ(ParseFloatField(nf, &f), NumberParse::kNotFinite) << nf;
   }
   double d;
@@ -29,25 +29,31 @@ TEST(FieldParsersTest, Floats) {
 
 TEST(FieldParsersTest, Timestamps) {
   int64_t t = 0;
-  EXPECT_TRUE(ParseTimestampField("881250949", TimestampFormat::kUnixSeconds, &t));
+  EXPECT_TRUE(
+      ParseTimestampField("881250949", TimestampFormat::kUnixSeconds, &t));
   EXPECT_EQ(t, 881250949);
   EXPECT_TRUE(ParseTimestampField("12.75", TimestampFormat::kAuto, &t));
   EXPECT_EQ(t, 12);
-  EXPECT_TRUE(ParseTimestampField("2010-12-01 08:26:00", TimestampFormat::kIso, &t));
+  EXPECT_TRUE(
+      ParseTimestampField("2010-12-01 08:26:00", TimestampFormat::kIso, &t));
   EXPECT_EQ(t, 1291191960);
   EXPECT_TRUE(ParseTimestampField("1970-01-01", TimestampFormat::kAuto, &t));
   EXPECT_EQ(t, 0);
-  EXPECT_TRUE(ParseTimestampField("2000-02-29T23:59:59Z", TimestampFormat::kAuto, &t));
+  EXPECT_TRUE(
+      ParseTimestampField("2000-02-29T23:59:59Z", TimestampFormat::kAuto, &t));
   EXPECT_EQ(t, 951868799);
-  EXPECT_TRUE(ParseTimestampField("1969-12-31 23:59", TimestampFormat::kIso, &t));
+  EXPECT_TRUE(
+      ParseTimestampField("1969-12-31 23:59", TimestampFormat::kIso, &t));
   EXPECT_EQ(t, -60);
-  EXPECT_TRUE(ParseTimestampField("2011-12-09 12:50:00.123", TimestampFormat::kIso, &t));
+  EXPECT_TRUE(ParseTimestampField("2011-12-09 12:50:00.123",
+                                  TimestampFormat::kIso, &t));
   for (const char* bad : {"", "abc", "2010-13-01", "2010-02-30", "2001-02-29",
                           "2010-12-01 25:00:00", "2010-12-01x", "2010-1-1",
                           "12:00", "1.5.5", "2010-12-01 08:26:00 extra"}) {
     EXPECT_FALSE(ParseTimestampField(bad, TimestampFormat::kAuto, &t)) << bad;
   }
-  EXPECT_FALSE(ParseTimestampField("2010-12-01", TimestampFormat::kUnixSeconds, &t));
+  EXPECT_FALSE(
+      ParseTimestampField("2010-12-01", TimestampFormat::kUnixSeconds, &t));
   EXPECT_FALSE(ParseTimestampField("881250949", TimestampFormat::kIso, &t));
 }
 
@@ -71,11 +77,11 @@ TEST(FieldParsersTest, Utf8Validation) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("plain ascii longer than eight bytes"));
   EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));
-  EXPECT_FALSE(IsValidUtf8("caf\xE9"));              // Latin-1 byte
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));             // overlong
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));         // surrogate
-  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));     // > U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("abcdefgh\xE2\x82"));     // truncated
+  EXPECT_FALSE(IsValidUtf8("caf\xE9"));           // Latin-1 byte
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("abcdefgh\xE2\x82"));  // truncated
   EXPECT_FALSE(IsValidUtf8("\x80"));
 }
 

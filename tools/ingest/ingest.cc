@@ -180,8 +180,8 @@ void Ingester::MaybeReportProgress(const std::string& file) {
 }
 
 bool Ingester::ParseLine(const InteractionSource& src, const Columns& cols,
-                         absl::string_view line, int64_t line_no,
-                         Accepted* out, absl::Status* status) {
+                         absl::string_view line, int64_t line_no, Accepted* out,
+                         absl::Status* status) {
   RejectLog* log = &result_->rejects;
   auto reject = [&](absl::string_view reason, bool is_error,
                     absl::string_view detail) {
@@ -189,9 +189,9 @@ bool Ingester::ParseLine(const InteractionSource& src, const Columns& cols,
     return false;
   };
   if (line.size() > options_.max_line_bytes) {
-    return reject("line_too_long", true,
-                  absl::StrCat("longer than ", options_.max_line_bytes,
-                               " bytes"));
+    return reject(
+        "line_too_long", true,
+        absl::StrCat("longer than ", options_.max_line_bytes, " bytes"));
   }
   if (line.empty()) return reject("blank_line", false, "");
   switch (tokenizer_.Split(line)) {
@@ -213,8 +213,8 @@ bool Ingester::ParseLine(const InteractionSource& src, const Columns& cols,
     return reject("extra_columns", true,
                   absl::StrCat(n, " fields, expected ", expected_fields_));
   }
-  if (cols.cancel >= 0 && absl::StartsWith(TrimSpaces(f[cols.cancel]),
-                                           src.cancel_prefix)) {
+  if (cols.cancel >= 0 &&
+      absl::StartsWith(TrimSpaces(f[cols.cancel]), src.cancel_prefix)) {
     return reject("cancellation", false, "");
   }
   absl::string_view user = TrimSpaces(f[cols.user]);
@@ -281,7 +281,8 @@ bool Ingester::ParseLine(const InteractionSource& src, const Columns& cols,
   // Unescaped quoted fields live in the tokenizer's scratch space, which
   // the next line reuses: keep a copy until the batch is flushed.
   auto inside = [&](absl::string_view v) {
-    return v.data() >= line.data() && v.data() + v.size() <= line.data() + line.size();
+    return v.data() >= line.data() &&
+           v.data() + v.size() <= line.data() + line.size();
   };
   if (!inside(user)) user = arena_.emplace_back(user);
   if (!inside(item)) item = arena_.emplace_back(item);
@@ -292,9 +293,9 @@ bool Ingester::ParseLine(const InteractionSource& src, const Columns& cols,
   return true;
 }
 
-absl::Status Ingester::FlushBatch(const InteractionSource& src,
-                                  const std::vector<AttributePlan>& user_attrs,
-                                  const std::vector<AttributePlan>& item_attrs) {
+absl::Status Ingester::FlushBatch(
+    const InteractionSource& src, const std::vector<AttributePlan>& user_attrs,
+    const std::vector<AttributePlan>& item_attrs) {
   const size_t n = batch_.size();
   if (n == 0) return absl::OkStatus();
   absl::Time t0 = clock_->Now();
@@ -332,7 +333,8 @@ absl::Status Ingester::FlushBatch(const InteractionSource& src,
     if (inserted && !user_attrs.empty()) {
       set_attrs(users, *u, user_attrs, a.line);
     }
-    absl::StatusOr<uint32_t> it = items.Intern(item_keys_[i], a.item, &inserted);
+    absl::StatusOr<uint32_t> it =
+        items.Intern(item_keys_[i], a.item, &inserted);
     if (!it.ok()) {
       return absl::FailedPreconditionError(
           absl::StrCat(file_, ":", a.line_no, ": ", it.status().message()));
@@ -347,9 +349,8 @@ absl::Status Ingester::FlushBatch(const InteractionSource& src,
   result_->phases.intern += absl::ToDoubleSeconds(t2 - t1);
   for (size_t i = 0; i < n; ++i) {
     const Accepted& a = batch_[i];
-    TAILOR_RETURN_IF_ERROR(
-        writer_->Add(user_ords_[i], item_ords_[i], a.value, a.timestamp,
-                     a.amount));
+    TAILOR_RETURN_IF_ERROR(writer_->Add(user_ords_[i], item_ords_[i], a.value,
+                                        a.timestamp, a.amount));
   }
   result_->phases.spool += absl::ToDoubleSeconds(clock_->Now() - t2);
   accepted_in_source_ += static_cast<int64_t>(n);
@@ -406,7 +407,8 @@ absl::Status Ingester::RunInteractions(const InteractionSource& src,
   tokenizer_ = CsvTokenizer(src.format.dialect);
   attr_tokenizer_ = CsvTokenizer(src.format.dialect);
   absl::Time t = clock_->Now();
-  TAILOR_ASSIGN_OR_RETURN(OpenedInput in, OpenInputStream(options_.fs, src.path));
+  TAILOR_ASSIGN_OR_RETURN(OpenedInput in,
+                          OpenInputStream(options_.fs, src.path));
   out->role = "interactions";
   out->path = src.path;
   out->compression = CompressionName(in.compression);
@@ -427,16 +429,17 @@ absl::Status Ingester::RunInteractions(const InteractionSource& src,
     }
     expected_fields_ = static_cast<int>(header.size());
     for (const std::string& d : DuplicateNames(header)) {
-      result_->warnings.push_back(absl::StrCat(
-          src.path, ": duplicate header name \"", d, "\" (not usable by name)"));
+      result_->warnings.push_back(absl::StrCat(src.path,
+                                               ": duplicate header name \"", d,
+                                               "\" (not usable by name)"));
     }
   }
   Columns cols;
   const int nf = -1;  // widths are checked per line
-  TAILOR_ASSIGN_OR_RETURN(cols.user, ResolveColumn(src.user_column, header, nf,
-                                                   src.path, "user"));
-  TAILOR_ASSIGN_OR_RETURN(cols.item, ResolveColumn(src.item_column, header, nf,
-                                                   src.path, "item"));
+  TAILOR_ASSIGN_OR_RETURN(
+      cols.user, ResolveColumn(src.user_column, header, nf, src.path, "user"));
+  TAILOR_ASSIGN_OR_RETURN(
+      cols.item, ResolveColumn(src.item_column, header, nf, src.path, "item"));
   if (cols.user < 0 || cols.item < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(src.path, ": the user and item columns must be given"));
@@ -465,7 +468,8 @@ absl::Status Ingester::RunInteractions(const InteractionSource& src,
     if (plans->empty()) continue;
     std::vector<std::string> names;
     for (const AttributePlan& p : *plans) names.push_back(p.name);
-    if (!table->attribute_names().empty() && table->attribute_names() != names) {
+    if (!table->attribute_names().empty() &&
+        table->attribute_names() != names) {
       return absl::InvalidArgumentError(absl::StrCat(
           src.path, ": attribute columns differ from another input's"));
     }
@@ -480,9 +484,9 @@ absl::Status Ingester::RunInteractions(const InteractionSource& src,
     }
   }
   if (expected_fields_ >= 0 && needed >= expected_fields_) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        src.path, ": column ", needed, " is beyond the header's ",
-        expected_fields_, " columns"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(src.path, ": column ", needed, " is beyond the header's ",
+                     expected_fields_, " columns"));
   }
 
   int64_t line_no = src.format.has_header ? 1 : 0;
@@ -542,10 +546,9 @@ absl::Status Ingester::RunInteractions(const InteractionSource& src,
     absl::StatusOr<bool> more = reader.Next(&chunk);
     result_->phases.read += absl::ToDoubleSeconds(clock_->Now() - tr);
     if (!more.ok()) {
-      return absl::Status(
-          more.status().code(),
-          absl::StrCat(more.status().message(), " (after line ", line_no,
-                       "; nothing was written)"));
+      return absl::Status(more.status().code(),
+                          absl::StrCat(more.status().message(), " (after line ",
+                                       line_no, "; nothing was written)"));
     }
     if (!*more) break;
     text = chunk.text;
@@ -559,7 +562,8 @@ absl::Status Ingester::RunAttributes(const AttributeSource& src, bool users,
                                      DatasetSource* out) {
   RejectLog* log = &result_->attribute_rejects;
   EntityTable& table = users ? writer_->users() : writer_->items();
-  TAILOR_ASSIGN_OR_RETURN(OpenedInput in, OpenInputStream(options_.fs, src.path));
+  TAILOR_ASSIGN_OR_RETURN(OpenedInput in,
+                          OpenInputStream(options_.fs, src.path));
   out->role = users ? "users" : "items";
   out->path = src.path;
   out->compression = CompressionName(in.compression);
@@ -600,8 +604,8 @@ absl::Status Ingester::RunAttributes(const AttributeSource& src, bool users,
     needed = std::max(needed, p.column);
     for (int c : p.flags) needed = std::max(needed, c);
   }
-  const int expected = src.format.has_header ? static_cast<int>(header.size())
-                                             : needed + 1;
+  const int expected =
+      src.format.has_header ? static_cast<int>(header.size()) : needed + 1;
   CsvTokenizer tok(src.format.dialect);
   int64_t line_no = src.format.has_header ? 1 : 0;
   int64_t accepted = 0;
@@ -637,8 +641,8 @@ absl::Status Ingester::RunAttributes(const AttributeSource& src, bool users,
       if (src.normalize_numeric_ids) id = NormalizeNumericId(id);
       if (id.empty()) return reject("missing_id", true, "");
       if (!IsValidUtf8(id)) return reject("invalid_utf8", true, "id");
-      const uint64_t key = users ? options_.hasher.UserKey(id)
-                                 : options_.hasher.ItemKey(id);
+      const uint64_t key =
+          users ? options_.hasher.UserKey(id) : options_.hasher.ItemKey(id);
       absl::StatusOr<uint32_t> ord = table.Intern(key, id);
       if (!ord.ok()) {
         return absl::FailedPreconditionError(
@@ -701,8 +705,8 @@ absl::Status CheckErrorRate(const RejectLog& log, int64_t lines,
   return absl::FailedPreconditionError(absl::StrCat(
       what, ": ", log.errors(), " malformed lines of ", lines, " (",
       absl::SixDigits(100.0 * rate), "%) exceed --max_error_rate=", max_rate,
-      "; rejected by reason: ", CountsByReason(log), "; first examples:",
-      FirstExamples(log)));
+      "; rejected by reason: ", CountsByReason(log),
+      "; first examples:", FirstExamples(log)));
 }
 
 }  // namespace

@@ -61,9 +61,9 @@ struct IngestPhases {
 };
 
 struct IngestResult {
-  DatasetManifest manifest;  // as written to manifest.json
-  RejectLog rejects;         // interaction lines
-  RejectLog attribute_rejects;  // users / items file lines
+  DatasetManifest manifest;           // as written to manifest.json
+  RejectLog rejects;                  // interaction lines
+  RejectLog attribute_rejects;        // users / items file lines
   std::vector<std::string> warnings;  // e.g. unused duplicate header names
   IngestPhases phases;
 };

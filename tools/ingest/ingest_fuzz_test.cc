@@ -51,8 +51,10 @@ TEST(IngestFuzzTest, FieldParsersNeverCrash) {
     float f;
     double d;
     int64_t t;
-    if (ParseFloatField(s, &f) == NumberParse::kOk) ASSERT_TRUE(std::isfinite(f));
-    if (ParseDoubleField(s, &d) == NumberParse::kOk) ASSERT_TRUE(std::isfinite(d));
+    if (ParseFloatField(s, &f) == NumberParse::kOk)
+      ASSERT_TRUE(std::isfinite(f));
+    if (ParseDoubleField(s, &d) == NumberParse::kOk)
+      ASSERT_TRUE(std::isfinite(d));
     ParseTimestampField(s, TimestampFormat::kAuto, &t);
     const bool valid = IsValidUtf8(s);
     ASSERT_TRUE(IsValidUtf8(Latin1ToUtf8(s)));
@@ -74,8 +76,8 @@ TEST(IngestFuzzTest, WholeIngestOnRandomInputs) {
       if (rng() % 3 == 0) {
         body += RandomText(rng, 30) + "\n";
       } else {
-        body += absl::StrCat("u", rng() % 9, ",i", rng() % 7, ",",
-                             rng() % 5, ",", rng() % 1000, "\n");
+        body += absl::StrCat("u", rng() % 9, ",i", rng() % 7, ",", rng() % 5,
+                             ",", rng() % 1000, "\n");
       }
     }
     std::string file = body;

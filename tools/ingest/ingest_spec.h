@@ -46,10 +46,10 @@ struct InteractionSource {
   bool normalize_numeric_ids = false;  // "17850.0" -> "17850"
   // Policies: each rejects the line under its own reason (not an error).
   std::string cancel_column;  // lines whose value starts with cancel_prefix
-  std::string cancel_prefix = "C";             // -> "cancellation"
-  bool missing_user_is_policy = false;         // -> "missing_user_id"
-  bool reject_non_positive_quantity = false;   // -> "non_positive_quantity"
-  bool reject_non_positive_price = false;      // -> "non_positive_price"
+  std::string cancel_prefix = "C";            // -> "cancellation"
+  bool missing_user_is_policy = false;        // -> "missing_user_id"
+  bool reject_non_positive_quantity = false;  // -> "non_positive_quantity"
+  bool reject_non_positive_price = false;     // -> "non_positive_price"
   // Attributes taken from the first accepted line of each user / item.
   std::vector<AttributeColumn> user_attributes;
   std::vector<AttributeColumn> item_attributes;

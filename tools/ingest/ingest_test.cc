@@ -66,9 +66,9 @@ TEST_F(IngestTest, HappyPathWritesDataset) {
 }
 
 TEST_F(IngestTest, EmptyInputFailsClearly) {
-  EXPECT_THAT(Run(""), StatusIs(absl::StatusCode::kInvalidArgument,
-                                AllOf(HasSubstr("/in.csv"),
-                                      HasSubstr("empty input"))));
+  EXPECT_THAT(Run(""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("/in.csv"), HasSubstr("empty input"))));
   EXPECT_THAT(Run("user,item,value,ts\n"),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        AllOf(HasSubstr("/in.csv"), HasSubstr("empty input"))));
@@ -85,9 +85,9 @@ TEST_F(IngestTest, BomAndCrlfAreHandled) {
 }
 
 TEST_F(IngestTest, MissingAndExtraColumnsAreCountedWithLineNumbers) {
-  TAILOR_ASSERT_OK_AND_ASSIGN(
-      IngestResult r, Run("user,item,value,ts\nu1,i1,5,100\nu2,i1\n"
-                          "u3,i1,1,2,extra\nu4,i2,2,3\n"));
+  TAILOR_ASSERT_OK_AND_ASSIGN(IngestResult r,
+                              Run("user,item,value,ts\nu1,i1,5,100\nu2,i1\n"
+                                  "u3,i1,1,2,extra\nu4,i2,2,3\n"));
   EXPECT_EQ(r.manifest.accepted, 2);
   EXPECT_EQ(Rejected(r, "missing_columns"), 1);
   EXPECT_EQ(Rejected(r, "extra_columns"), 1);
@@ -126,9 +126,9 @@ TEST_F(IngestTest, DuplicateHeaderUsableByIndexOnly) {
               IsOk());
   IngestOptions o = Options();
   o.spec.interactions = {Csv("/d.csv")};
-  EXPECT_THAT(RunIngest(o),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("/d.csv"), HasSubstr("duplicate header"))));
+  EXPECT_THAT(RunIngest(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                     AllOf(HasSubstr("/d.csv"),
+                                           HasSubstr("duplicate header"))));
   o.spec.interactions[0].item_column = "4";
   o.output_dir = "/dup";
   TAILOR_ASSERT_OK_AND_ASSIGN(IngestResult r, RunIngest(o));
@@ -169,16 +169,17 @@ TEST_F(IngestTest, OverlongLinesAreRejected) {
 }
 
 TEST_F(IngestTest, FailModeNamesFileLineAndReason) {
-  EXPECT_THAT(Run("user,item,value,ts\nu,i,1,1\nu,i,x,1\n", OnError::kFail),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("/in.csv:3: bad_value"),
-                             HasSubstr("u,i,x,1"))));
+  EXPECT_THAT(
+      Run("user,item,value,ts\nu,i,1,1\nu,i,x,1\n", OnError::kFail),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr("/in.csv:3: bad_value"), HasSubstr("u,i,x,1"))));
   EXPECT_FALSE(fs_->Exists("/out1"));
   EXPECT_FALSE(fs_->Exists("/out1.tmp-ingest"));
 }
 
 TEST_F(IngestTest, MaxErrorRateFailsWithCountsByReason) {
-  const std::string in = "user,item,value,ts\nu,i,1,1\nu,i,x,1\nu,i,1,1\nu,i,1,1\n";
+  const std::string in =
+      "user,item,value,ts\nu,i,1,1\nu,i,x,1\nu,i,1,1\nu,i,1,1\n";
   EXPECT_THAT(Run(in, OnError::kSkip, 0.1),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        AllOf(HasSubstr("bad_value=1"),
@@ -188,10 +189,12 @@ TEST_F(IngestTest, MaxErrorRateFailsWithCountsByReason) {
 
 TEST_F(IngestTest, TruncatedGzipFailsNamingTheFile) {
   std::string body = "user,item,value,ts\n";
-  for (int i = 0; i < 5000; ++i) body += absl::StrCat("u", i, ",i", i % 7, ",1,1\n");
+  for (int i = 0; i < 5000; ++i)
+    body += absl::StrCat("u", i, ",i", i % 7, ",1,1\n");
   const std::string gz = GzipCompress(body);
-  ASSERT_THAT(WriteStringToFile(fs_.get(), "/t.csv.gz", gz.substr(0, gz.size() / 2)),
-              IsOk());
+  ASSERT_THAT(
+      WriteStringToFile(fs_.get(), "/t.csv.gz", gz.substr(0, gz.size() / 2)),
+      IsOk());
   IngestOptions o = Options();
   o.spec.interactions = {Csv("/t.csv.gz")};
   EXPECT_THAT(RunIngest(o),
@@ -252,14 +255,16 @@ TEST_F(IngestTest, RetailPoliciesRejectUnderTheirOwnReasons) {
   TAILOR_ASSERT_OK_AND_ASSIGN(SparseBlock um, ds->LoadUserMajor());
   ASSERT_EQ(um.amounts.size(), 2u);
   EXPECT_FLOAT_EQ(um.amounts[0] + um.amounts[1], 6 * 2.55f + 2 * 2.1f);
-  const int64_t airline = ds->items().Find(KeyHasher::Public().ItemKey("82567"));
+  const int64_t airline =
+      ds->items().Find(KeyHasher::Public().ItemKey("82567"));
   ASSERT_GE(airline, 0);
   EXPECT_EQ(ds->items().attributes[airline][0], "AIRLINE LOUNGE,METAL SIGN");
 }
 
 TEST_F(IngestTest, AttributeFilesAddUsersAndItemsInKeyOrder) {
-  ASSERT_THAT(WriteStringToFile(fs_.get(), "/u.data", "1\t10\t5\t100\n2\t10\t3\t50\n"),
-              IsOk());
+  ASSERT_THAT(
+      WriteStringToFile(fs_.get(), "/u.data", "1\t10\t5\t100\n2\t10\t3\t50\n"),
+      IsOk());
   ASSERT_THAT(WriteStringToFile(fs_.get(), "/u.item",
                                 "10|Caf\xE9 (1995)|0|1\n11|Other|1|1\n"),
               IsOk());
@@ -279,7 +284,8 @@ TEST_F(IngestTest, AttributeFilesAddUsersAndItemsInKeyOrder) {
   items.format.has_header = false;
   items.format.latin1 = true;
   items.id_column = "0";
-  items.columns = {{"title", "1", {}, {}}, {"genres", "", {"2", "3"}, {"A", "B"}}};
+  items.columns = {{"title", "1", {}, {}},
+                   {"genres", "", {"2", "3"}, {"A", "B"}}};
   o.spec.items = {items};
   TAILOR_ASSERT_OK_AND_ASSIGN(IngestResult r, RunIngest(o));
   EXPECT_EQ(r.manifest.items, 2);  // item 11 has no ratings but is listed
@@ -294,11 +300,13 @@ TEST_F(IngestTest, AttributeFilesAddUsersAndItemsInKeyOrder) {
 }
 
 TEST_F(IngestTest, PseudonymizedUserKeysAreRecorded) {
-  ASSERT_THAT(WriteStringToFile(fs_.get(), "/in.csv", "user,item,value,ts\nu,i,1,1\n"),
-              IsOk());
+  ASSERT_THAT(
+      WriteStringToFile(fs_.get(), "/in.csv", "user,item,value,ts\nu,i,1,1\n"),
+      IsOk());
   IngestOptions o = Options();
   o.spec.interactions = {Csv("/in.csv")};
-  o.hasher = KeyHasher::WithUserSecret("00112233445566778899aabbccddeeff").value();
+  o.hasher =
+      KeyHasher::WithUserSecret("00112233445566778899aabbccddeeff").value();
   TAILOR_ASSERT_OK_AND_ASSIGN(IngestResult r, RunIngest(o));
   EXPECT_EQ(r.manifest.user_key_hashing, "pseudonymized");
   TAILOR_ASSERT_OK_AND_ASSIGN(auto ds, Dataset::Open(fs_.get(), "/out1"));
@@ -329,9 +337,9 @@ TEST_F(IngestTest, ProgressIsReportedWithAFakeClock) {
 TEST_F(IngestTest, OutputThatExistsIsNotOverwrittenByDefault) {
   ASSERT_THAT(fs_->CreateDirs("/out1"), IsOk());
   ASSERT_THAT(WriteStringToFile(fs_.get(), "/out1/keep.txt", "x"), IsOk());
-  EXPECT_THAT(Run("user,item,value,ts\nu,i,1,1\n"),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("/out1")));
+  EXPECT_THAT(
+      Run("user,item,value,ts\nu,i,1,1\n"),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("/out1")));
   EXPECT_TRUE(fs_->Exists("/out1/keep.txt"));
 }
 

@@ -42,7 +42,9 @@ class RawStream final : public ByteStream {
 class GzipStream final : public ByteStream {
  public:
   GzipStream(std::unique_ptr<ByteStream> raw, std::string path)
-      : raw_(std::move(raw)), path_(std::move(path)), in_(kCompressedBufferBytes) {
+      : raw_(std::move(raw)),
+        path_(std::move(path)),
+        in_(kCompressedBufferBytes) {
     std::memset(&z_, 0, sizeof(z_));
     // 15 + 32: maximum window, detect gzip or zlib headers.
     init_ok_ = inflateInit2(&z_, 15 + 32) == Z_OK;
@@ -64,8 +66,9 @@ class GzipStream final : public ByteStream {
       if (z_.avail_in == 0 && input_eof_) {
         if (in_member_) {
           return absl::DataLossError(
-              absl::StrCat(path_, ": truncated gzip stream (ends inside a "
-                                  "compressed member)"));
+              absl::StrCat(path_,
+                           ": truncated gzip stream (ends inside a "
+                           "compressed member)"));
         }
         done_ = true;
         break;
@@ -100,9 +103,11 @@ class GzipStream final : public ByteStream {
 class XzStream final : public ByteStream {
  public:
   XzStream(std::unique_ptr<ByteStream> raw, std::string path)
-      : raw_(std::move(raw)), path_(std::move(path)), in_(kCompressedBufferBytes) {
-    init_ok_ = lzma_stream_decoder(&s_, UINT64_MAX, LZMA_CONCATENATED) ==
-               LZMA_OK;
+      : raw_(std::move(raw)),
+        path_(std::move(path)),
+        in_(kCompressedBufferBytes) {
+    init_ok_ =
+        lzma_stream_decoder(&s_, UINT64_MAX, LZMA_CONCATENATED) == LZMA_OK;
   }
   ~XzStream() override { lzma_end(&s_); }
 
@@ -178,7 +183,10 @@ absl::StatusOr<OpenedInput> OpenInputStream(FileSystem* fs,
   if (have >= 2 && static_cast<unsigned char>(prefix[0]) == 0x1f &&
       static_cast<unsigned char>(prefix[1]) == 0x8b) {
     out.compression = Compression::kGzip;
-  } else if (have >= 6 && std::memcmp(prefix.data(), "\xfd" "7zXZ\0", 6) == 0) {
+  } else if (have >= 6 && std::memcmp(prefix.data(),
+                                      "\xfd"
+                                      "7zXZ\0",
+                                      6) == 0) {
     out.compression = Compression::kXz;
   }
   auto raw = std::make_unique<RawStream>(std::move(file), std::move(prefix));

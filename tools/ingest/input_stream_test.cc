@@ -68,8 +68,9 @@ TEST(InputStreamTest, TruncatedGzipIsDataLossNamingTheFile) {
               StatusIs(absl::StatusCode::kDataLoss,
                        AllOf(HasSubstr("/t.gz"), HasSubstr("truncated gzip"))));
   // Only the 8-byte trailer missing.
-  ASSERT_THAT(WriteStringToFile(fs.get(), "/t2.gz", gz.substr(0, gz.size() - 4)),
-              IsOk());
+  ASSERT_THAT(
+      WriteStringToFile(fs.get(), "/t2.gz", gz.substr(0, gz.size() - 4)),
+      IsOk());
   EXPECT_THAT(ReadAll(fs.get(), "/t2.gz"),
               StatusIs(absl::StatusCode::kDataLoss));
 }
@@ -86,8 +87,9 @@ TEST(InputStreamTest, CorruptGzipIsDataLoss) {
 TEST(InputStreamTest, TruncatedXzIsDataLoss) {
   auto fs = NewInMemoryFileSystem();
   const std::string xz = XzCompress(Text());
-  ASSERT_THAT(WriteStringToFile(fs.get(), "/t.xz", xz.substr(0, xz.size() - 10)),
-              IsOk());
+  ASSERT_THAT(
+      WriteStringToFile(fs.get(), "/t.xz", xz.substr(0, xz.size() - 10)),
+      IsOk());
   EXPECT_THAT(ReadAll(fs.get(), "/t.xz"),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("/t.xz")));
 }

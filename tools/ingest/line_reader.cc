@@ -20,12 +20,13 @@ absl::Status LineReader::Fill() {
     begin_ = 0;
   }
   while (end_ < buffer_.size() && !eof_) {
-    TAILOR_ASSIGN_OR_RETURN(
-        size_t got, stream_->Read(buffer_.data() + end_, buffer_.size() - end_));
+    TAILOR_ASSIGN_OR_RETURN(size_t got, stream_->Read(buffer_.data() + end_,
+                                                      buffer_.size() - end_));
     if (got == 0) eof_ = true;
     end_ += got;
   }
-  if (at_start_ && end_ >= 3 && std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) {
+  if (at_start_ && end_ >= 3 &&
+      std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) {
     begin_ = 3;
   }
   if (at_start_ && (end_ >= 3 || eof_)) at_start_ = false;
@@ -37,8 +38,8 @@ absl::StatusOr<bool> LineReader::Next(LineChunk* chunk) {
     TAILOR_RETURN_IF_ERROR(Fill());
     char* const base = buffer_.data();
     if (skipping_) {
-      const char* nl = static_cast<const char*>(
-          memchr(base + begin_, '\n', end_ - begin_));
+      const char* nl =
+          static_cast<const char*>(memchr(base + begin_, '\n', end_ - begin_));
       if (nl == nullptr) {
         begin_ = end_;
         if (eof_) return false;
@@ -49,8 +50,8 @@ absl::StatusOr<bool> LineReader::Next(LineChunk* chunk) {
       continue;
     }
     if (begin_ == end_) return false;  // eof_ must be set: Fill filled all.
-    const char* last_nl = static_cast<const char*>(
-        memrchr(base + begin_, '\n', end_ - begin_));
+    const char* last_nl =
+        static_cast<const char*>(memrchr(base + begin_, '\n', end_ - begin_));
     if (last_nl != nullptr) {
       const size_t stop = static_cast<size_t>(last_nl - base) + 1;
       chunk->text = absl::string_view(base + begin_, stop - begin_);

@@ -66,8 +66,8 @@ void ForEachLine(absl::string_view text, Fn&& fn) {
   const char* p = text.data();
   const char* const end = p + text.size();
   while (p < end) {
-    const char* nl = static_cast<const char*>(
-        memchr(p, '\n', static_cast<size_t>(end - p)));
+    const char* nl =
+        static_cast<const char*>(memchr(p, '\n', static_cast<size_t>(end - p)));
     const char* line_end = nl == nullptr ? end : nl;
     const char* stop = line_end;
     if (stop > p && stop[-1] == '\r') --stop;

@@ -39,8 +39,7 @@ std::vector<std::string> Lines(const std::string& input, size_t buffer,
       out.push_back("<LONG>");
       continue;
     }
-    ForEachLine(chunk.text,
-                [&](absl::string_view l) { out.emplace_back(l); });
+    ForEachLine(chunk.text, [&](absl::string_view l) { out.emplace_back(l); });
   }
   return out;
 }
@@ -60,8 +59,12 @@ TEST(LineReaderTest, StripsCrlfAndBomAndKeepsLastLineWithoutNewline) {
 }
 
 TEST(LineReaderTest, BomOnlyAtTheStart) {
-  EXPECT_EQ(Lines("a\n\xEF\xBB\xBF" "b\n", 1024, 100),
-            (std::vector<std::string>{"a", "\xEF\xBB\xBF" "b"}));
+  EXPECT_EQ(Lines("a\n\xEF\xBB\xBF"
+                  "b\n",
+                  1024, 100),
+            (std::vector<std::string>{"a",
+                                      "\xEF\xBB\xBF"
+                                      "b"}));
 }
 
 TEST(LineReaderTest, OverlongLinesAreReportedOnceAndSkipped) {

@@ -29,10 +29,10 @@ absl::StatusOr<std::string> FindFile(FileSystem* fs, const std::string& dir,
 
 // MovieLens genre names in u.item's flag order (used when u.genre is absent).
 std::vector<std::string> DefaultGenres() {
-  return {"unknown", "Action", "Adventure", "Animation", "Children's",
-          "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
-          "Film-Noir", "Horror", "Musical", "Mystery", "Romance",
-          "Sci-Fi", "Thriller", "War", "Western"};
+  return {"unknown",   "Action",   "Adventure",   "Animation", "Children's",
+          "Comedy",    "Crime",    "Documentary", "Drama",     "Fantasy",
+          "Film-Noir", "Horror",   "Musical",     "Mystery",   "Romance",
+          "Sci-Fi",    "Thriller", "War",         "Western"};
 }
 
 // Reads u.genre ("name|index" per line) when present.
@@ -221,14 +221,15 @@ absl::StatusOr<IngestSpec> PresetSpec(FileSystem* fs, const std::string& name,
         absl::StrCat("--preset=", name, " needs --input"));
   }
   if (!fs->Exists(input)) {
-    return absl::NotFoundError(absl::StrCat("--input ", input, " does not exist"));
+    return absl::NotFoundError(
+        absl::StrCat("--input ", input, " does not exist"));
   }
   if (name == "movielens100k") return MovieLens100k(fs, input);
   if (name == "synth") return Synth(fs, input);
   if (name == "online_retail") return OnlineRetail(fs, input);
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown --preset=", name, "; known: ",
-                   absl::StrJoin(PresetNames(), ", ")));
+      absl::StrCat("unknown --preset=", name,
+                   "; known: ", absl::StrJoin(PresetNames(), ", ")));
 }
 
 }  // namespace tailor

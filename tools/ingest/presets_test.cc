@@ -50,9 +50,9 @@ TEST(PresetsTest, OnlineRetailAcceptsFileOrDirectory) {
 TEST(PresetsTest, UnknownPresetAndMissingInput) {
   auto fs = NewInMemoryFileSystem();
   ASSERT_THAT(fs->CreateDirs("/d"), IsOk());
-  EXPECT_THAT(PresetSpec(fs.get(), "netflix", "/d"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("movielens100k")));
+  EXPECT_THAT(
+      PresetSpec(fs.get(), "netflix", "/d"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("movielens100k")));
   EXPECT_THAT(PresetSpec(fs.get(), "synth", "/missing"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("/missing")));
   EXPECT_THAT(PresetSpec(fs.get(), "synth", ""),

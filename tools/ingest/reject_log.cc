@@ -1,7 +1,7 @@
 #include "tools/ingest/reject_log.h"
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 
 namespace tailor {
 
@@ -26,9 +26,9 @@ void RejectLog::Add(absl::string_view reason, bool is_error,
 std::string RejectLog::Describe(absl::string_view reason,
                                 const RejectExample& example) {
   return absl::StrCat(example.file, ":", example.line, ": ", reason,
-                      example.detail.empty() ? "" : " (",
-                      example.detail, example.detail.empty() ? "" : ")",
-                      ": \"", absl::CHexEscape(example.text), "\"");
+                      example.detail.empty() ? "" : " (", example.detail,
+                      example.detail.empty() ? "" : ")", ": \"",
+                      absl::CHexEscape(example.text), "\"");
 }
 
 }  // namespace tailor

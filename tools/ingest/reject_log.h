@@ -20,9 +20,9 @@ namespace tailor {
 
 struct RejectExample {
   std::string file;
-  int64_t line = 0;     // 1-based physical line number
-  std::string text;     // the line, cut at kMaxExampleBytes
-  std::string detail;   // e.g. which column and why
+  int64_t line = 0;    // 1-based physical line number
+  std::string text;    // the line, cut at kMaxExampleBytes
+  std::string detail;  // e.g. which column and why
 };
 
 struct ReasonCount {

@@ -32,11 +32,12 @@ std::string IngestSummaryText(const IngestResult& r,
   const DatasetManifest& m = r.manifest;
   std::string out;
   absl::StrAppendFormat(&out, "dataset       %s\n", output_dir);
-  if (!m.preset.empty()) absl::StrAppendFormat(&out, "preset        %s\n", m.preset);
+  if (!m.preset.empty())
+    absl::StrAppendFormat(&out, "preset        %s\n", m.preset);
   for (const DatasetSource& s : m.sources) {
-    absl::StrAppendFormat(&out, "input         %s (%s, %s): %d lines, %d accepted\n",
-                          s.path, s.role, s.compression, s.lines_read,
-                          s.accepted);
+    absl::StrAppendFormat(
+        &out, "input         %s (%s, %s): %d lines, %d accepted\n", s.path,
+        s.role, s.compression, s.lines_read, s.accepted);
   }
   absl::StrAppendFormat(&out, "lines read    %d\n", m.lines_read);
   absl::StrAppendFormat(&out, "accepted      %d\n", m.accepted);
@@ -51,14 +52,18 @@ std::string IngestSummaryText(const IngestResult& r,
   if (m.has_timestamps) {
     absl::StrAppendFormat(
         &out, "time range    %s .. %s\n",
-        absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(m.min_timestamp),
+        absl::FormatTime("%Y-%m-%d %H:%M:%S",
+                         absl::FromUnixSeconds(m.min_timestamp),
                          absl::UTCTimeZone()),
-        absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(m.max_timestamp),
+        absl::FormatTime("%Y-%m-%d %H:%M:%S",
+                         absl::FromUnixSeconds(m.max_timestamp),
                          absl::UTCTimeZone()));
   }
   absl::StrAppendFormat(&out, "user keys     %s\n", m.user_key_hashing);
-  for (const std::string& p : m.policy) absl::StrAppend(&out, "policy        ", p, "\n");
-  for (const std::string& w : r.warnings) absl::StrAppend(&out, "warning       ", w, "\n");
+  for (const std::string& p : m.policy)
+    absl::StrAppend(&out, "policy        ", p, "\n");
+  for (const std::string& w : r.warnings)
+    absl::StrAppend(&out, "warning       ", w, "\n");
   absl::StrAppendFormat(&out, "seconds       %.3f\n", r.phases.total);
   absl::StrAppendFormat(&out, "lines/s       %.0f\n", LinesPerSecond(r));
   return out;
@@ -75,7 +80,8 @@ std::string IngestSummaryJson(const IngestResult& r,
   j["accepted"] = m.accepted;
   j["rejected_total"] = r.rejects.total();
   j["rejected"] = nlohmann::json::object();
-  for (const auto& [reason, rc] : r.rejects.reasons()) j["rejected"][reason] = rc.count;
+  for (const auto& [reason, rc] : r.rejects.reasons())
+    j["rejected"][reason] = rc.count;
   j["attribute_lines_rejected"] = nlohmann::json::object();
   for (const auto& [reason, rc] : r.attribute_rejects.reasons()) {
     j["attribute_lines_rejected"][reason] = rc.count;

@@ -1,0 +1,1 @@
+../../tailor/ingest_command.h
