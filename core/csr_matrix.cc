@@ -69,6 +69,70 @@ void MergeSortedDuplicates(CsrMatrix& m, DuplicatePolicy policy) {
   m.data.resize(w);
 }
 
+// Stably groups a sequence of entries by key: `for_each(emit)` must call
+// emit(key, a, b) once per entry, in input order; entry i of key k goes to
+// out_a/out_b[indptr[k] + (number of earlier entries with key k)]. `indptr`
+// holds num_keys + 1 prefix sums of the key counts.
+//
+// With many keys a direct scatter writes to as many places at once and
+// misses cache and TLB on nearly every entry, so it runs in two stable
+// passes: first into blocks of adjacent keys (few write streams), then
+// within each block, whose output range is small enough to stay in cache.
+template <typename ForEach>
+void StableGroup(const std::vector<int64_t>& indptr, ForEach for_each,
+                 uint32_t* out_a, float* out_b) {
+  constexpr int64_t kDirectMaxKeys = int64_t{1} << 12;
+  constexpr int kBlockBits = 8;  // at most 256 blocks
+  const int64_t num_keys = static_cast<int64_t>(indptr.size()) - 1;
+  const int64_t n = indptr.back();
+  if (num_keys <= kDirectMaxKeys || n < (int64_t{1} << 18)) {
+    std::vector<int64_t> next(indptr.begin(), indptr.end() - 1);
+    for_each([&](uint32_t key, uint32_t a, float b) {
+      const int64_t p = next[key]++;
+      out_a[p] = a;
+      out_b[p] = b;
+    });
+    return;
+  }
+  int key_bits = 0;
+  while ((int64_t{1} << key_bits) < num_keys) ++key_bits;
+  const int shift = key_bits > kBlockBits ? key_bits - kBlockBits : 0;
+  const int64_t num_blocks = ((num_keys - 1) >> shift) + 1;
+  // Block b covers keys [b << shift, (b + 1) << shift) and output range
+  // [indptr[b << shift], indptr[min((b + 1) << shift, num_keys)]).
+  auto block_begin = [&](int64_t b) {
+    return indptr[std::min(b << shift, num_keys)];
+  };
+  std::vector<int64_t> next(num_blocks);
+  for (int64_t b = 0; b < num_blocks; ++b) next[b] = block_begin(b);
+  std::vector<uint32_t> keys(n);
+  for_each([&](uint32_t key, uint32_t a, float b) {
+    const int64_t p = next[key >> shift]++;
+    out_a[p] = a;
+    out_b[p] = b;
+    keys[p] = key;
+  });
+  std::vector<uint32_t> scratch_a;
+  std::vector<float> scratch_b;
+  std::vector<int64_t> key_next(int64_t{1} << shift);
+  for (int64_t b = 0; b < num_blocks; ++b) {
+    const int64_t begin = block_begin(b);
+    const int64_t end = block_begin(b + 1);
+    const int64_t first_key = b << shift;
+    const int64_t last_key = std::min((b + 1) << shift, num_keys);
+    scratch_a.assign(out_a + begin, out_a + end);
+    scratch_b.assign(out_b + begin, out_b + end);
+    for (int64_t k = first_key; k < last_key; ++k) {
+      key_next[k - first_key] = indptr[k];
+    }
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t p = key_next[keys[i] - first_key]++;
+      out_a[p] = scratch_a[i - begin];
+      out_b[p] = scratch_b[i - begin];
+    }
+  }
+}
+
 // A matrix whose row r holds, in input order, the triples with first[k] == r
 // (column second[k], value values[k]). One stable counting pass.
 CsrMatrix GroupByFirst(int64_t rows, int64_t cols,
@@ -84,12 +148,12 @@ CsrMatrix GroupByFirst(int64_t rows, int64_t cols,
   for (int64_t r = 0; r < rows; ++r) m.indptr[r + 1] += m.indptr[r];
   m.indices.resize(nnz);
   m.data.resize(nnz);
-  std::vector<int64_t> next(m.indptr.begin(), m.indptr.end() - 1);
-  for (size_t k = 0; k < nnz; ++k) {
-    const int64_t pos = next[first[k]]++;
-    m.indices[pos] = second[k];
-    m.data[pos] = values[k];
-  }
+  StableGroup(
+      m.indptr,
+      [&](auto emit) {
+        for (size_t k = 0; k < nnz; ++k) emit(first[k], second[k], values[k]);
+      },
+      m.indices.data(), m.data.data());
   return m;
 }
 
@@ -173,18 +237,17 @@ CsrMatrix Transpose(const CsrMatrix& m) {
   for (int64_t c = 0; c < t.rows; ++c) t.indptr[c + 1] += t.indptr[c];
   t.indices.resize(nnz);
   t.data.resize(nnz);
-  // next[c]: where the next entry of column c goes.
-  std::vector<int64_t> next(t.indptr.begin(), t.indptr.end() - 1);
-  uint32_t* out_idx = t.indices.data();
-  float* out_val = t.data.data();
   const float* val = m.data.data();
-  for (int64_t r = 0; r < m.rows; ++r) {
-    for (int64_t k = m.indptr[r]; k < m.indptr[r + 1]; ++k) {
-      const int64_t pos = next[idx[k]]++;
-      out_idx[pos] = static_cast<uint32_t>(r);
-      out_val[pos] = val[k];
-    }
-  }
+  StableGroup(
+      t.indptr,
+      [&](auto emit) {
+        for (int64_t r = 0; r < m.rows; ++r) {
+          for (int64_t k = m.indptr[r]; k < m.indptr[r + 1]; ++k) {
+            emit(idx[k], static_cast<uint32_t>(r), val[k]);
+          }
+        }
+      },
+      t.indices.data(), t.data.data());
   return t;
 }
 

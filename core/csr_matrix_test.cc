@@ -144,6 +144,62 @@ TEST(TransposeTest, MatchesOracleAndIsSortedAndStable) {
   EXPECT_EQ(ToOracle(tr, /*transpose=*/true), ToOracle(m, false));
 }
 
+// Large enough (> 2^18 entries, > 2^12 columns) for the two-pass blocked
+// grouping; checked against a stable sort of (column, row) pairs.
+TEST(TransposeTest, LargeMatrixMatchesStableSortOracle) {
+  constexpr int kRows = 30000, kCols = 10007;
+  const Triples t = RandomTriples(400000, kRows, kCols, 11);
+  const CsrMatrix m = CsrFromTriples(kRows, kCols, t.rows, t.cols, t.values,
+                                     DuplicatePolicy::kLast);
+  ASSERT_TRUE(ValidateCsr(m).ok());
+  struct Entry {
+    uint32_t col, row;
+    float value;
+  };
+  std::vector<Entry> entries;
+  for (int64_t r = 0; r < m.rows; ++r) {
+    for (int64_t k = m.indptr[r]; k < m.indptr[r + 1]; ++k) {
+      entries.push_back({m.indices[k], static_cast<uint32_t>(r), m.data[k]});
+    }
+  }
+  std::stable_sort(
+      entries.begin(), entries.end(),
+      [](const Entry& a, const Entry& b) { return a.col < b.col; });
+  const CsrMatrix tr = Transpose(m);
+  ASSERT_TRUE(ValidateCsr(tr).ok()) << ValidateCsr(tr);
+  ASSERT_EQ(tr.nnz(), static_cast<int64_t>(entries.size()));
+  for (size_t k = 0; k < entries.size(); ++k) {
+    ASSERT_EQ(tr.indices[k], entries[k].row) << k;
+    ASSERT_EQ(tr.data[k], entries[k].value) << k;
+  }
+  for (int64_t c = 0; c < kCols; ++c) {
+    for (int64_t k = tr.indptr[c]; k < tr.indptr[c + 1]; ++k) {
+      ASSERT_EQ(entries[k].col, c);
+    }
+  }
+}
+
+TEST(CsrFromTriplesLargeTest, KeepsTheLastOfManyDuplicates) {
+  // 300k triples over 5000 x 6000 cells: many repeats, random order.
+  const Triples t = RandomTriples(300000, 5000, 6000, 12);
+  std::map<std::pair<int64_t, uint32_t>, float> expected;
+  for (size_t k = 0; k < t.rows.size(); ++k) {
+    expected[{t.rows[k], t.cols[k]}] = t.values[k];
+  }
+  const CsrMatrix m = CsrFromTriples(5000, 6000, t.rows, t.cols, t.values,
+                                     DuplicatePolicy::kLast);
+  ASSERT_TRUE(ValidateCsr(m).ok());
+  ASSERT_EQ(m.nnz(), static_cast<int64_t>(expected.size()));
+  auto it = expected.begin();
+  for (int64_t r = 0; r < m.rows; ++r) {
+    for (int64_t k = m.indptr[r]; k < m.indptr[r + 1]; ++k, ++it) {
+      ASSERT_EQ(it->first.first, r);
+      ASSERT_EQ(it->first.second, m.indices[k]);
+      ASSERT_EQ(it->second, m.data[k]);
+    }
+  }
+}
+
 TEST(TransposeTest, TwiceIsIdentityOnCanonicalMatrix) {
   const Triples t = RandomTriples(500, 50, 40, 2);
   const CsrMatrix m =
