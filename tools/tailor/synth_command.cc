@@ -1,6 +1,7 @@
 #include "tools/tailor/synth_command.h"
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -12,30 +13,41 @@
 #include "tools/synth/synth.h"
 #include "tools/tailor/common_flags.h"
 
-ABSL_FLAG(int64_t, users, 0, "Number of users; 0 keeps the preset's.");
-ABSL_FLAG(int64_t, items, 0, "Number of items; 0 keeps the preset's.");
-ABSL_FLAG(int64_t, interactions, -1,
-          "Exact number of interactions (at most users x items); -1 keeps "
-          "the preset's.");
-ABSL_FLAG(int32_t, factors_rank, 0,
-          "True rank of the latent user/item factors; 0 keeps the preset's "
-          "(16).");
-ABSL_FLAG(std::string, start_date, "",
-          "First day of the log, YYYY-MM-DD (UTC); empty keeps the preset's.");
-ABSL_FLAG(int32_t, days, 0,
-          "Length of the log period in days; 0 keeps the preset's.");
+// Flags left unset keep the preset's values.
+ABSL_FLAG(std::optional<int64_t>, users, std::nullopt,
+          "Number of users (default: the preset's).");
+ABSL_FLAG(std::optional<int64_t>, items, std::nullopt,
+          "Number of items (default: the preset's).");
+ABSL_FLAG(std::optional<int64_t>, interactions, std::nullopt,
+          "Exact number of interaction lines, at most users x items "
+          "(default: the preset's).");
+ABSL_FLAG(std::optional<int32_t>, factors_rank, std::nullopt,
+          "True rank of the latent user/item factors (default: the "
+          "preset's, 16).");
+ABSL_FLAG(std::optional<std::string>, start_date, std::nullopt,
+          "First day of the log, YYYY-MM-DD, UTC (default: the preset's).");
+ABSL_FLAG(std::optional<int32_t>, days, std::nullopt,
+          "Length of the log period in days (default: the preset's).");
 ABSL_FLAG(bool, gzip, false,
           "Write interactions.csv.gz (concatenated gzip members) instead of "
           "interactions.csv.");
 ABSL_FLAG(int32_t, synth_gzip_level, 1, "zlib level 1..9 for --gzip.");
-ABSL_FLAG(int32_t, synth_min_rating, 0,
-          "Rating presets (ml20m): keep only ratings >= this, 1 keeps all; 0 "
-          "keeps the preset's (4).");
-ABSL_FLAG(int32_t, synth_segments, 0,
-          "Number of latent user segments; 0 keeps the preset's.");
+ABSL_FLAG(std::optional<int32_t>, synth_min_rating, std::nullopt,
+          "Rating presets (ml20m): keep only ratings >= this; 1 keeps all "
+          "(default: the preset's, 4).");
+ABSL_FLAG(std::optional<int32_t>, synth_segments, std::nullopt,
+          "Number of latent user segments (default: the preset's).");
 
 namespace tailor {
 namespace {
+
+// Replaces `*value` by the flag's value when the flag was set.
+template <typename T, typename U>
+void Override(const absl::Flag<std::optional<T>>& flag, U* value) {
+  if (const std::optional<T> v = absl::GetFlag(flag); v.has_value()) {
+    *value = *v;
+  }
+}
 
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "tailor synth: %s\n", status.ToString().c_str());
@@ -58,26 +70,14 @@ int RunSynth() {
   SynthOptions options = *std::move(preset_options);
   options.seed = absl::GetFlag(FLAGS_seed);
   options.threads = absl::GetFlag(FLAGS_threads);
-  if (absl::GetFlag(FLAGS_users) != 0)
-    options.users = absl::GetFlag(FLAGS_users);
-  if (absl::GetFlag(FLAGS_items) != 0)
-    options.items = absl::GetFlag(FLAGS_items);
-  if (absl::GetFlag(FLAGS_interactions) != -1) {
-    options.interactions = absl::GetFlag(FLAGS_interactions);
-  }
-  if (absl::GetFlag(FLAGS_factors_rank) != 0) {
-    options.factors_rank = absl::GetFlag(FLAGS_factors_rank);
-  }
-  if (!absl::GetFlag(FLAGS_start_date).empty()) {
-    options.start_date = absl::GetFlag(FLAGS_start_date);
-  }
-  if (absl::GetFlag(FLAGS_days) != 0) options.days = absl::GetFlag(FLAGS_days);
-  if (absl::GetFlag(FLAGS_synth_min_rating) != 0) {
-    options.min_rating = absl::GetFlag(FLAGS_synth_min_rating);
-  }
-  if (absl::GetFlag(FLAGS_synth_segments) != 0) {
-    options.segments = absl::GetFlag(FLAGS_synth_segments);
-  }
+  Override(FLAGS_users, &options.users);
+  Override(FLAGS_items, &options.items);
+  Override(FLAGS_interactions, &options.interactions);
+  Override(FLAGS_factors_rank, &options.factors_rank);
+  Override(FLAGS_start_date, &options.start_date);
+  Override(FLAGS_days, &options.days);
+  Override(FLAGS_synth_min_rating, &options.min_rating);
+  Override(FLAGS_synth_segments, &options.segments);
   options.gzip = absl::GetFlag(FLAGS_gzip);
   options.gzip_level = absl::GetFlag(FLAGS_synth_gzip_level);
   if (absl::Status s = ValidateSynthOptions(options); !s.ok()) return Fail(s);
