@@ -3,17 +3,20 @@
 #include <cstdint>
 #include <new>
 
-#if defined(__linux__)
+// Under AddressSanitizer every block comes from operator new, so overflows
+// past the requested size are still reported.
+#if defined(__linux__) && !defined(__SANITIZE_ADDRESS__)
+#define TAILOR_ALIGNED_BUFFER_USE_MMAP 1
 #include <sys/mman.h>
 #endif
 
 namespace tailor {
 namespace {
 
+#if defined(TAILOR_ALIGNED_BUFFER_USE_MMAP)
 constexpr size_t kHugePageBytes = size_t{2} << 20;
 constexpr size_t kMmapThresholdBytes = size_t{4} << 20;
 
-#if defined(__linux__)
 // Maps `bytes` rounded up to whole huge pages at a 2 MiB aligned address: maps
 // one huge page more than needed and unmaps the unaligned head and the tail.
 void* MapHuge(size_t bytes) {
@@ -38,7 +41,7 @@ void* MapHuge(size_t bytes) {
 }  // namespace
 
 void* AllocateAligned(size_t bytes) {
-#if defined(__linux__)
+#if defined(TAILOR_ALIGNED_BUFFER_USE_MMAP)
   if (bytes >= kMmapThresholdBytes) {
     void* p = MapHuge(bytes);
     if (p == nullptr) throw std::bad_alloc();
@@ -50,7 +53,7 @@ void* AllocateAligned(size_t bytes) {
 
 void FreeAligned(void* p, size_t bytes) noexcept {
   if (p == nullptr) return;
-#if defined(__linux__)
+#if defined(TAILOR_ALIGNED_BUFFER_USE_MMAP)
   if (bytes >= kMmapThresholdBytes) {
     munmap(p, (bytes + kHugePageBytes - 1) & ~(kHugePageBytes - 1));
     return;

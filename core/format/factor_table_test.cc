@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <string>
@@ -157,6 +158,24 @@ TEST_F(FactorTableTest, ReaderRejectsInvalidContentsWithValidChecksums) {
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
   s = ReadCrafted({2, 2, 0, 5}, {1, 2}, {1, 2, 3, 4}, {});
   EXPECT_TRUE(absl::StrContains(s.message(), "reserved")) << s;
+}
+
+TEST_F(FactorTableTest, DocumentedExampleHasTheDocumentedBytes) {
+  // docs/formats/factor_table.md, "Example".
+  FactorTable t(2, 3);
+  t.keys() = {5, 9};
+  t.biases() = {0.5f, -0.5f};
+  ASSERT_TRUE(WriteFactorTable(fs_.get(), kPath, t).ok());
+  const std::string f = ReadFileToString(fs_.get(), kPath).value();
+  ASSERT_EQ(f.size(), 576u);
+  EXPECT_EQ(f.substr(0, 8), "TLRFAC01");
+  uint64_t meta[4];
+  std::memcpy(meta, &f[128], sizeof(meta));
+  EXPECT_EQ(std::vector<uint64_t>(meta, meta + 4),
+            (std::vector<uint64_t>{2, 3, 1, 0}));
+  uint64_t keys[2];
+  std::memcpy(keys, &f[256], sizeof(keys));
+  EXPECT_EQ(keys[1], 9u);
 }
 
 TEST_F(FactorTableTest, EveryByteFlipAndTruncationIsRejected) {

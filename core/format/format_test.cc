@@ -233,6 +233,18 @@ TEST_F(FormatTest, RandomGarbageIsRejected) {
   }
 }
 
+TEST_F(FormatTest, UnalignedBufferIsAnError) {
+  const std::string f = SmallFile();
+  AlignedBuffer buffer(f.size() + 1);
+  std::memcpy(buffer.data() + 1, f.data(), f.size());
+  absl::Status s =
+      FormatReader::Open(absl::string_view(buffer.data() + 1, f.size()), kPath,
+                         kSparseBlockFileType)
+          .status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(s.message(), "not 64-byte aligned")) << s;
+}
+
 TEST_F(FormatTest, ReadFileAlignedReportsMissingFile) {
   auto missing = ReadFileAligned(fs_.get(), "/nope");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);

@@ -189,6 +189,51 @@ TEST_F(SparseBlockTest, ReaderRejectsStructuralViolationsWithValidChecksums) {
   EXPECT_TRUE(absl::StrContains(s.message(), "'meta' has 5 words")) << s;
 }
 
+TEST_F(SparseBlockTest, DocumentedExampleHasTheDocumentedBytes) {
+  // docs/formats/sparse_block.md, "Example".
+  SparseBlock b;
+  b.first_row = 10;
+  b.matrix.rows = 2;
+  b.matrix.cols = 4;
+  b.matrix.indptr = {0, 2, 3};
+  b.matrix.indices = {1, 1, 3};
+  b.matrix.data = {1, 1, 5};
+  ASSERT_TRUE(WriteSparseBlock(fs_.get(), kPath, b).ok());
+  const std::string f = ReadFileToString(fs_.get(), kPath).value();
+  ASSERT_EQ(f.size(), 704u);
+  EXPECT_EQ(f.substr(0, 8), "TLRBLK01");
+  uint64_t meta[8];
+  std::memcpy(meta, &f[128], sizeof(meta));  // section 1 data
+  EXPECT_EQ(std::vector<uint64_t>(meta, meta + 8),
+            (std::vector<uint64_t>{1, 10, 2, 4, 3, 0, 0, 0}));
+  int64_t indptr[3];
+  std::memcpy(indptr, &f[256], sizeof(indptr));  // section 2 data
+  EXPECT_EQ(indptr[2], 3);
+  EXPECT_EQ(std::string(&f[192], 6), "indptr");
+}
+
+TEST_F(SparseBlockTest, ReaderSkipsUnknownSections) {
+  FormatWriter w(kSparseBlockFileType);
+  const std::vector<uint64_t> meta = {2, 5, 1, 3, 1, 0, 0, 0};
+  const std::vector<int64_t> indptr = {0, 1};
+  const std::vector<uint32_t> indices = {2};
+  const std::vector<float> values = {4.0f};
+  const std::vector<double> future = {1.0, 2.0};
+  w.AddSection<double>(99, "added_later", future);
+  w.AddSection<uint64_t>(1, "meta", meta);
+  w.AddSection<int64_t>(2, "indptr", indptr);
+  w.AddSection<uint32_t>(3, "indices", indices);
+  w.AddSection<float>(4, "values", values);
+  w.AddSection<int64_t>(5, "timestamps", {});
+  w.AddSection<float>(6, "amounts", {});
+  ASSERT_TRUE(w.WriteFile(fs_.get(), kPath).ok());
+  auto read = ReadSparseBlock(fs_.get(), kPath);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->orientation, BlockOrientation::kItemMajor);
+  EXPECT_EQ(read->first_row, 5u);
+  EXPECT_EQ(read->matrix.indices, indices);
+}
+
 TEST_F(SparseBlockTest, EveryByteFlipAndTruncationIsRejected) {
   const SparseBlock block = RandomBlock(6, 9, 3, true, 4);
   ASSERT_TRUE(WriteSparseBlock(fs_.get(), kPath, block).ok());
