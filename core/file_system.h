@@ -52,17 +52,24 @@ class FileSystem {
   // Names (not paths) of the entries of directory `path`, sorted.
   virtual absl::StatusOr<std::vector<std::string>> ListDir(
       const std::string& path) = 0;
-  // Atomically replaces `to` (a file or an empty directory) with `from`.
+  // Atomically replaces `to` (a file or an empty directory) with `from`;
+  // moving a directory moves everything below it. NOT_FOUND when `from` is
+  // missing; an error when `to` is a non-empty directory or of another kind.
   virtual absl::Status Rename(const std::string& from,
                               const std::string& to) = 0;
-  // Removes a file, or a directory and everything below it.
+  // Removes a file, or a directory and everything below it. NOT_FOUND when
+  // `path` does not exist.
   virtual absl::Status DeleteRecursively(const std::string& path) = 0;
 };
 
 // The process's real POSIX file system. Never null; not owned by the caller.
 FileSystem* PosixFileSystem();
 
-// A fresh, empty, thread-safe file system held in memory.
+// A fresh, empty, thread-safe file system held in memory. It behaves like
+// the POSIX one: creating a file needs its parent directory to exist
+// (CreateDirs); a directory exists once created or while anything lies below
+// it; "a//b/" means "a/b". Open files keep working after a Rename or delete
+// of their path, and may outlive the file system.
 std::unique_ptr<FileSystem> NewInMemoryFileSystem();
 
 // Reads the whole of `path`.
