@@ -1,5 +1,6 @@
 #include "core/format/format.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -280,7 +281,8 @@ absl::StatusOr<FormatReader> FormatReader::Open(absl::string_view file,
   FormatReader reader;
   reader.path_ = path;
   reader.version_ = version;
-  reader.sections_.reserve(section_count);
+  // Bounded reserve: a hostile count only costs what its headers prove.
+  reader.sections_.reserve(std::min<uint32_t>(section_count, 64));
   absl::flat_hash_set<uint32_t> ids;
   uint64_t offset = kFileHeaderBytes;
   for (uint32_t i = 0; i < section_count; ++i) {
