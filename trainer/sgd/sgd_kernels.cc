@@ -127,6 +127,9 @@ inline void TripleUpdate(float* p, float* qi, float* qj, int k, float a,
   }
 }
 
+// Entries between the prefetch of an item row and its use.
+constexpr int kAhead = 3;
+
 inline void Prefetch(const float* row, int k) {
   const char* c = reinterpret_cast<const char*>(row);
   for (int off = 0; off < k * 4; off += 64) {
@@ -219,7 +222,7 @@ BlockStats ExplicitBlockRegs(const SgdBlock& block, const SgdStepParams& s,
     for (int c = 0; c < NC; ++c) p[c] = _mm256_loadu_ps(prow + 8 * c);
     const uint32_t end = block.user_offsets[ui + 1];
     for (uint32_t e = block.user_offsets[ui]; e < end; ++e) {
-      if (e + 1 < n) Prefetch(items.Row(item_ids[e + 1]), 8 * NC);
+      if (e + kAhead < n) Prefetch(items.Row(item_ids[e + kAhead]), 8 * NC);
       const uint32_t i = item_ids[e];
       float* q = items.Row(i);
       float* bi = items.Bias(i);
@@ -284,7 +287,7 @@ BlockStats ExplicitBlock(const SgdBlock& block, const SgdStepParams& s,
     float* bu = users.Bias(u);
     const uint32_t end = block.user_offsets[ui + 1];
     for (uint32_t e = block.user_offsets[ui]; e < end; ++e) {
-      if (e + 1 < n) Prefetch(items.Row(item_ids[e + 1]), k);
+      if (e + kAhead < n) Prefetch(items.Row(item_ids[e + kAhead]), k);
       const uint32_t i = item_ids[e];
       loss += ExplicitStepImpl<kNonNegative>(s, block.values[e], p, bu,
                                              items.Row(i), items.Bias(i));

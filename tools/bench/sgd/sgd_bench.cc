@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/csr_matrix.h"
+#include "tools/bench/machine/machine_peaks.h"
 #include "trainer/sgd/sgd_trainer.h"
 
 ABSL_FLAG(std::string, train, "",
@@ -46,9 +47,9 @@ ABSL_FLAG(int, grid, 0, "Blocks per side (0: automatic).");
 ABSL_FLAG(bool, deterministic, false, "Deterministic strata schedule.");
 ABSL_FLAG(uint64_t, seed, 1, "Seed.");
 ABSL_FLAG(double, peak_gflops, 0,
-          "Machine peak FMA GFLOP/s for peak_share (0: not reported)");
+          "Machine peak FMA GFLOP/s for peak_share (0: measure)");
 ABSL_FLAG(double, peak_gbps, 0,
-          "Machine peak memory GB/s for peak_share (0: not reported)");
+          "Machine peak memory (triad) GB/s for peak_share (0: measure)");
 
 namespace tailor {
 namespace {
@@ -165,9 +166,15 @@ int Run() {
                train.c_str(), static_cast<long long>(rows),
                static_cast<long long>(cols), static_cast<long long>(m.nnz()),
                va->u.size());
-  const double peak_gflops = absl::GetFlag(FLAGS_peak_gflops);
-  const double peak_gbps = absl::GetFlag(FLAGS_peak_gbps);
   const int threads = absl::GetFlag(FLAGS_threads);
+  double peak_gflops = absl::GetFlag(FLAGS_peak_gflops);
+  double peak_gbps = absl::GetFlag(FLAGS_peak_gbps);
+  if (peak_gflops <= 0 || peak_gbps <= 0) {
+    const MachinePeaks peaks = MeasureMachinePeaks(threads, 1.0);
+    std::printf("%s", MachinePeaksJsonLines(peaks).c_str());
+    if (peak_gflops <= 0) peak_gflops = peaks.fma_gflops;
+    if (peak_gbps <= 0) peak_gbps = peaks.triad_gbps;
+  }
   for (absl::string_view c : absl::StrSplit(absl::GetFlag(FLAGS_cases), ',')) {
     std::string name(c);
     size_t digits = name.find_first_of("0123456789");
@@ -235,18 +242,24 @@ int Run() {
       updates_per_epoch = static_cast<double>(s->examples);
     }
     const double sec = Median(seconds);
+    const double cpu_sec = Median(cpu_seconds);
     const double ups = updates_per_epoch / sec;
+    const double cpu_ups = updates_per_epoch / cpu_sec;
     const bool bpr = o.algorithm == SgdAlgorithm::kBpr;
     // Flops per update: see docs/performance_sgd.md.
     const double flops = (bpr ? 13.0 : 8.0) * k;
     const double bytes = EpochBytes(**t, m, bpr);
     Emit(label, "seconds_per_epoch", sec, "s");
-    // CPU time per thread: what the epoch takes when the threads are not
-    // preempted (the machine is shared).
-    Emit(label, "cpu_seconds_per_epoch_per_thread", Median(cpu_seconds), "s");
     Emit(label, "updates_per_second", ups, "1/s");
     Emit(label, "gflops", flops * ups / 1e9, "GFLOP/s", peak_gflops);
-    Emit(label, "cache_gbytes_per_second", bytes / sec / 1e9, "GB/s",
+    Emit(label, "bytes_touched_gbps", bytes / sec / 1e9, "GB/s", peak_gbps);
+    // The same from CPU time per thread: what the epoch takes when the
+    // threads are not preempted (the machine is shared).
+    Emit(label, "cpu_seconds_per_epoch_per_thread", cpu_sec, "s");
+    Emit(label, "updates_per_second_cpu_time", cpu_ups, "1/s");
+    Emit(label, "gflops_cpu_time", flops * cpu_ups / 1e9, "GFLOP/s",
+         peak_gflops);
+    Emit(label, "bytes_touched_gbps_cpu_time", bytes / cpu_sec / 1e9, "GB/s",
          peak_gbps);
     if (!implicit) {
       double se = 0;
