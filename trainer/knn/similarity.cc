@@ -18,34 +18,48 @@ inline bool Better(const Candidate& a, const Candidate& b) {
   return a.sim > b.sim || (a.sim == b.sim && a.id < b.id);
 }
 
-// Per-metric accumulators over the co-occurring rows j of the current row.
-// Add() sees the current row's value x and row j's value y on one shared
-// column; Sim() turns the sums into a similarity; Reset() clears slot j.
+// Per-metric accumulators over the co-occurring rows j of the current row,
+// one cell per j holding the sums and the common-entry count n together (one
+// cache line touched per update). Add() sees the current row's value x and
+// row j's value y on one shared column and returns the count before it;
+// Sim() turns the sums into a similarity; Reset() clears cell j.
 struct CosineAcc {
-  std::vector<float> dot;
+  struct Cell {
+    float dot = 0;
+    int32_t n = 0;
+  };
+  std::vector<Cell> cells;
   const std::vector<float>* norms;
-  void Resize(int64_t n) { dot.assign(n, 0.0f); }
-  void Add(uint32_t j, float x, float y) { dot[j] += x * y; }
-  float Sim(int64_t e, uint32_t j, int32_t) const {
-    const float d = (*norms)[e] * (*norms)[j];
-    return d > 0 ? dot[j] / d : 0.0f;
+  void Resize(int64_t n) { cells.assign(n, Cell()); }
+  int32_t Add(uint32_t j, float x, float y) {
+    Cell& c = cells[j];
+    c.dot += x * y;
+    return c.n++;
   }
-  void Reset(uint32_t j) { dot[j] = 0; }
+  int32_t Count(uint32_t j) const { return cells[j].n; }
+  float Sim(int64_t e, uint32_t j) const {
+    const float d = (*norms)[e] * (*norms)[j];
+    return d > 0 ? cells[j].dot / d : 0.0f;
+  }
+  void Reset(uint32_t j) { cells[j] = Cell(); }
 };
 
 struct CoRatedCosineAcc {
   struct Cell {
     double prods = 0, sqi = 0, sqj = 0;
+    int32_t n = 0;
   };
   std::vector<Cell> cells;
   void Resize(int64_t n) { cells.assign(n, Cell()); }
-  void Add(uint32_t j, float x, float y) {
+  int32_t Add(uint32_t j, float x, float y) {
     Cell& c = cells[j];
     c.prods += double{x} * y;
     c.sqi += double{x} * x;
     c.sqj += double{y} * y;
+    return c.n++;
   }
-  float Sim(int64_t, uint32_t j, int32_t) const {
+  int32_t Count(uint32_t j) const { return cells[j].n; }
+  float Sim(int64_t, uint32_t j) const {
     const Cell& c = cells[j];
     const double d = std::sqrt(c.sqi * c.sqj);
     return d > 0 ? static_cast<float>(c.prods / d) : 0.0f;
@@ -56,19 +70,23 @@ struct CoRatedCosineAcc {
 struct PearsonAcc {
   struct Cell {
     double prods = 0, si = 0, sj = 0, sqi = 0, sqj = 0;
+    int32_t n = 0;
   };
   std::vector<Cell> cells;
   void Resize(int64_t n) { cells.assign(n, Cell()); }
-  void Add(uint32_t j, float x, float y) {
+  int32_t Add(uint32_t j, float x, float y) {
     Cell& c = cells[j];
     c.prods += double{x} * y;
     c.si += x;
     c.sj += y;
     c.sqi += double{x} * x;
     c.sqj += double{y} * y;
+    return c.n++;
   }
-  float Sim(int64_t, uint32_t j, int32_t n) const {
+  int32_t Count(uint32_t j) const { return cells[j].n; }
+  float Sim(int64_t, uint32_t j) const {
     const Cell& c = cells[j];
+    const double n = c.n;
     const double num = n * c.prods - c.si * c.sj;
     const double vi = n * c.sqi - c.si * c.si;
     const double vj = n * c.sqj - c.sj * c.sj;
@@ -79,16 +97,23 @@ struct PearsonAcc {
 };
 
 struct MsdAcc {
-  std::vector<double> sqdiff;
-  void Resize(int64_t n) { sqdiff.assign(n, 0.0); }
-  void Add(uint32_t j, float x, float y) {
+  struct Cell {
+    double sqdiff = 0;
+    int32_t n = 0;
+  };
+  std::vector<Cell> cells;
+  void Resize(int64_t n) { cells.assign(n, Cell()); }
+  int32_t Add(uint32_t j, float x, float y) {
+    Cell& c = cells[j];
     const double d = double{x} - y;
-    sqdiff[j] += d * d;
+    c.sqdiff += d * d;
+    return c.n++;
   }
-  float Sim(int64_t, uint32_t j, int32_t n) const {
-    return static_cast<float>(1.0 / (sqdiff[j] / n + 1.0));
+  int32_t Count(uint32_t j) const { return cells[j].n; }
+  float Sim(int64_t, uint32_t j) const {
+    return static_cast<float>(1.0 / (cells[j].sqdiff / cells[j].n + 1.0));
   }
-  void Reset(uint32_t j) { sqdiff[j] = 0; }
+  void Reset(uint32_t j) { cells[j] = Cell(); }
 };
 
 // Fills out[e] with row e's best neighbours, sorted.
@@ -103,27 +128,44 @@ void ComputeRows(const CsrMatrix& a, const CsrMatrix& at,
   {
     Acc acc = proto;
     acc.Resize(a.rows);
-    std::vector<int32_t> count(a.rows, 0);
     std::vector<uint32_t> touched;
     std::vector<Candidate> heap;
 #pragma omp for schedule(dynamic, 16)
     for (int64_t e = 0; e < a.rows; ++e) {
+      // Dense rows (many updates) skip the touched-list bookkeeping and scan
+      // every slot afterwards; sparse rows track the slots they touch.
+      int64_t updates = 0;
+      for (int64_t p = a.indptr[e]; p < a.indptr[e + 1]; ++p) {
+        updates += at.RowSize(a.indices[p]);
+      }
+      const bool dense = updates * 4 >= a.rows;
       for (int64_t p = a.indptr[e]; p < a.indptr[e + 1]; ++p) {
         const uint32_t o = a.indices[p];
         const float x = a.data[p];
-        for (int64_t q = at.indptr[o]; q < at.indptr[o + 1]; ++q) {
-          const uint32_t j = at.indices[q];
-          if (j == e) continue;
-          if (count[j]++ == 0) touched.push_back(j);
-          acc.Add(j, x, at.data[q]);
+        const int64_t end = at.indptr[o + 1];
+        if (dense) {
+          for (int64_t q = at.indptr[o]; q < end; ++q) {
+            const uint32_t j = at.indices[q];
+            acc.Add(j, x, at.data[q]);
+          }
+        } else {
+          for (int64_t q = at.indptr[o]; q < end; ++q) {
+            const uint32_t j = at.indices[q];
+            if (acc.Add(j, x, at.data[q]) == 0) touched.push_back(j);
+          }
+        }
+      }
+      if (dense) {
+        touched.clear();
+        for (int64_t j = 0; j < a.rows; ++j) {
+          if (acc.Count(j) != 0) touched.push_back(static_cast<uint32_t>(j));
         }
       }
       heap.clear();
       for (uint32_t j : touched) {
-        const int32_t n = count[j];
-        count[j] = 0;
-        if (n >= min_support) {
-          float s = acc.Sim(e, j, n);
+        const int32_t n = acc.Count(j);
+        if (n >= min_support && j != e) {
+          float s = acc.Sim(e, j);
           if (shrinkage > 0) s = static_cast<float>(s * n / (n + shrinkage));
           if (s > 0 && std::isfinite(s)) {
             const Candidate c{s, j};
