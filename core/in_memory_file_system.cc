@@ -161,7 +161,8 @@ class InMemoryFileSystem final : public FileSystem {
            it != container.end() && StartsWith(KeyOf(*it), prefix); ++it) {
         absl::string_view rest = KeyOf(*it);
         rest.remove_prefix(prefix.size());
-        names.emplace(rest.substr(0, rest.find('/')));
+        absl::string_view name = rest.substr(0, rest.find('/'));
+        if (!name.empty()) names.emplace(name);
       }
     };
     collect(files_);
