@@ -152,13 +152,64 @@ void SortRow(Entry* begin, Entry* end) {
   }
 }
 
-absl::StatusOr<DatasetFile> DescribeFile(FileSystem* fs,
-                                         const std::string& staging,
-                                         const std::string& relative) {
-  TAILOR_ASSIGN_OR_RETURN(std::string bytes,
-                          ReadFileToString(fs, JoinPath(staging, relative)));
-  return DatasetFile{relative, bytes.size(), Crc32c(bytes)};
-}
+// A writable file that forwards to another and keeps the size and CRC-32C
+// of everything appended, so files need not be read back for the manifest.
+class ChecksummingFile final : public WritableFile {
+ public:
+  ChecksummingFile(std::unique_ptr<WritableFile> base, DatasetFile* out)
+      : base_(std::move(base)), out_(out) {}
+  absl::Status Append(absl::string_view data) override {
+    out_->bytes += data.size();
+    out_->crc32c = Crc32c(data, out_->crc32c);
+    return base_->Append(data);
+  }
+  absl::Status Close() override { return base_->Close(); }
+
+ private:
+  std::unique_ptr<WritableFile> base_;
+  DatasetFile* out_;
+};
+
+// Forwards to `base`; files created through it are checksummed into `out`.
+class ChecksummingFileSystem final : public FileSystem {
+ public:
+  ChecksummingFileSystem(FileSystem* base, DatasetFile* out)
+      : base_(base), out_(out) {}
+  absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
+      const std::string& path) override {
+    TAILOR_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f,
+                            base_->NewWritableFile(path));
+    out_->bytes = 0;
+    out_->crc32c = 0;
+    return std::unique_ptr<WritableFile>(
+        std::make_unique<ChecksummingFile>(std::move(f), out_));
+  }
+  absl::StatusOr<std::unique_ptr<ReadableFile>> NewReadableFile(
+      const std::string& path) override {
+    return base_->NewReadableFile(path);
+  }
+  absl::StatusOr<uint64_t> FileSize(const std::string& path) override {
+    return base_->FileSize(path);
+  }
+  bool Exists(const std::string& path) override { return base_->Exists(path); }
+  absl::Status CreateDirs(const std::string& path) override {
+    return base_->CreateDirs(path);
+  }
+  absl::StatusOr<std::vector<std::string>> ListDir(
+      const std::string& path) override {
+    return base_->ListDir(path);
+  }
+  absl::Status Rename(const std::string& from, const std::string& to) override {
+    return base_->Rename(from, to);
+  }
+  absl::Status DeleteRecursively(const std::string& path) override {
+    return base_->DeleteRecursively(path);
+  }
+
+ private:
+  FileSystem* base_;
+  DatasetFile* out_;
+};
 
 }  // namespace
 
@@ -433,10 +484,10 @@ absl::Status DatasetWriter::WritePartitions(
     start = absl::Now();
     const std::string relative =
         absl::StrFormat("%s/part-%05d.blk", dir, static_cast<int>(p));
-    TAILOR_RETURN_IF_ERROR(
-        WriteSparseBlock(fs, JoinPath(staging_dir_, relative), block));
-    TAILOR_ASSIGN_OR_RETURN(DatasetFile file,
-                            DescribeFile(fs, staging_dir_, relative));
+    DatasetFile file{relative, 0, 0};
+    ChecksummingFileSystem checksumming(fs, &file);
+    TAILOR_RETURN_IF_ERROR(WriteSparseBlock(
+        &checksumming, JoinPath(staging_dir_, relative), block));
     manifest->files.push_back(file);
     DatasetPartition part{relative, first, rows, static_cast<uint64_t>(nnz)};
     (user_major ? manifest->user_major : manifest->item_major).push_back(part);

@@ -1,7 +1,9 @@
 #include "core/dataset/entity_table.h"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
@@ -15,28 +17,39 @@ absl::StatusOr<uint32_t> EntityTable::Intern(uint64_t key,
                                              absl::string_view external_id,
                                              bool* inserted) {
   const uint32_t next = static_cast<uint32_t>(keys_.size());
-  auto [it, added] = ordinal_of_key_.try_emplace(key, next);
+  auto [it, added] = ordinal_of_key_.try_emplace(key);
   if (inserted != nullptr) *inserted = added;
+  Slot& slot = it->second;
+  const size_t inline_size = std::min(external_id.size(), kInlineIdBytes);
   if (added) {
     if (next == UINT32_MAX) {
       ordinal_of_key_.erase(it);
       return absl::ResourceExhaustedError(
           absl::StrCat("more than 2^32 - 1 distinct ", kind_, "s"));
     }
+    slot.ordinal = next;
+    slot.id_size = static_cast<uint8_t>(std::min<size_t>(external_id.size(), 255));
+    std::memcpy(slot.id_prefix, external_id.data(), inline_size);
     keys_.push_back(key);
     ids_.append(external_id.data(), external_id.size());
     id_offsets_.push_back(ids_.size());
     return next;
   }
-  const uint32_t ordinal = it->second;
-  const absl::string_view stored = this->external_id(ordinal);
-  if (stored != external_id) {
+  // The stored id must be this id: compare the inline bytes, and the rest
+  // in the arena only for long ids.
+  bool same = slot.id_size == std::min<size_t>(external_id.size(), 255) &&
+              std::memcmp(slot.id_prefix, external_id.data(), inline_size) == 0;
+  if (same && external_id.size() > kInlineIdBytes) {
+    same = this->external_id(slot.ordinal) == external_id;
+  }
+  if (!same) {
     return absl::FailedPreconditionError(absl::StrFormat(
         "%s key collision: external ids \"%s\" and \"%s\" both hash to key "
         "%016x (a 64-bit hash collision); the dataset cannot hold both",
-        kind_, absl::CHexEscape(stored), absl::CHexEscape(external_id), key));
+        kind_, absl::CHexEscape(this->external_id(slot.ordinal)),
+        absl::CHexEscape(external_id), key));
   }
-  return ordinal;
+  return slot.ordinal;
 }
 
 absl::string_view EntityTable::external_id(uint32_t ordinal) const {
@@ -59,10 +72,13 @@ bool EntityTable::HasAttributes(uint32_t ordinal) const {
 }
 
 std::vector<uint32_t> EntityTable::SortedOrder() const {
-  std::vector<uint32_t> order(keys_.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(),
-            [this](uint32_t a, uint32_t b) { return keys_[a] < keys_[b]; });
+  // Sorting (key, ordinal) pairs in place is much faster than sorting
+  // ordinals through an indirection. Keys are unique.
+  std::vector<std::pair<uint64_t, uint32_t>> pairs(keys_.size());
+  for (uint32_t o = 0; o < keys_.size(); ++o) pairs[o] = {keys_[o], o};
+  std::sort(pairs.begin(), pairs.end());
+  std::vector<uint32_t> order(pairs.size());
+  for (size_t d = 0; d < pairs.size(); ++d) order[d] = pairs[d].second;
   return order;
 }
 

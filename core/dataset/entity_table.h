@@ -35,6 +35,9 @@ class EntityTable {
   void SetAttributes(uint32_t ordinal, absl::Span<const std::string> values);
   bool HasAttributes(uint32_t ordinal) const;
 
+  // Hints that `key` will be interned soon (prefetches its hash slot).
+  void Prefetch(uint64_t key) const { ordinal_of_key_.prefetch(key); }
+
   size_t size() const { return keys_.size(); }
   uint64_t key(uint32_t ordinal) const { return keys_[ordinal]; }
   absl::string_view external_id(uint32_t ordinal) const;
@@ -49,8 +52,18 @@ class EntityTable {
   void AppendTsvLine(uint32_t ordinal, std::string* out) const;
 
  private:
+  // The ordinal of a key and the id's first bytes, so that the id check on
+  // a lookup usually needs no second memory access (ids up to
+  // kInlineIdBytes long are compared entirely inside the hash slot).
+  static constexpr size_t kInlineIdBytes = 11;
+  struct Slot {
+    uint32_t ordinal;
+    uint8_t id_size;  // min(id size, 255)
+    char id_prefix[kInlineIdBytes];
+  };
+
   std::string kind_;
-  absl::flat_hash_map<uint64_t, uint32_t> ordinal_of_key_;
+  absl::flat_hash_map<uint64_t, Slot> ordinal_of_key_;
   std::vector<uint64_t> keys_;
   std::vector<uint64_t> id_offsets_ = {0};  // ids_[offsets[o], offsets[o+1])
   std::string ids_;

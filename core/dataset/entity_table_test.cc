@@ -34,6 +34,19 @@ TEST(EntityTableTest, CollisionBetweenDifferentIdsFails) {
                      HasSubstr("second"), HasSubstr("0000000000000007"))));
 }
 
+TEST(EntityTableTest, CollisionBetweenLongIdsWithACommonPrefixFails) {
+  EntityTable t("user");
+  ASSERT_THAT(t.Intern(9, "abcdefghijklmnop-1"), IsOk());
+  EXPECT_THAT(t.Intern(9, "abcdefghijklmnop-1"), IsOk());
+  EXPECT_THAT(t.Intern(9, "abcdefghijklmnop-2"),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  const std::string a(300, 'a');
+  std::string b = a + "b";
+  ASSERT_THAT(t.Intern(10, a), IsOk());
+  EXPECT_THAT(t.Intern(10, b), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(t.Intern(10, a), IsOk());
+}
+
 TEST(EntityTableTest, WritesEscapedTsvLines) {
   EntityTable t("item");
   t.SetAttributeNames({"title", "genres"});

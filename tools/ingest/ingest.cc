@@ -322,7 +322,16 @@ absl::Status Ingester::FlushBatch(
     }
     table.SetAttributes(ordinal, values);
   };
+  constexpr size_t kPrefetchAhead = 8;
+  for (size_t i = 0; i < std::min(n, kPrefetchAhead); ++i) {
+    users.Prefetch(user_keys_[i]);
+    items.Prefetch(item_keys_[i]);
+  }
   for (size_t i = 0; i < n; ++i) {
+    if (i + kPrefetchAhead < n) {
+      users.Prefetch(user_keys_[i + kPrefetchAhead]);
+      items.Prefetch(item_keys_[i + kPrefetchAhead]);
+    }
     const Accepted& a = batch_[i];
     bool inserted = false;
     absl::StatusOr<uint32_t> u = users.Intern(user_keys_[i], a.user, &inserted);
