@@ -23,6 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "core/csr_matrix.h"
 #include "tools/bench/machine/machine_peaks.h"
+#include "trainer/sgd/sgd_random.h"
 #include "trainer/sgd/sgd_trainer.h"
 
 ABSL_FLAG(std::string, train, "",
@@ -43,6 +44,9 @@ ABSL_FLAG(double, implicit_lr, 0.05, "bpr / logistic learning rate.");
 ABSL_FLAG(double, implicit_reg, 0.01, "bpr / logistic L2.");
 ABSL_FLAG(double, decay, 0.0, "Inverse learning-rate decay per epoch.");
 ABSL_FLAG(double, init_stddev, 0.1, "Initial factor standard deviation.");
+ABSL_FLAG(std::string, sampling, "uniform",
+          "Negative sampling for bpr / logistic: uniform or popularity.");
+ABSL_FLAG(int, negatives, 1, "Negatives per positive (bpr / logistic).");
 ABSL_FLAG(int, grid, 0, "Blocks per side (0: automatic).");
 ABSL_FLAG(bool, deterministic, false, "Deterministic strata schedule.");
 ABSL_FLAG(uint64_t, seed, 1, "Seed.");
@@ -207,7 +211,15 @@ int Run() {
       o.reg_factors = o.reg_bias =
           static_cast<float>(absl::GetFlag(FLAGS_implicit_reg));
       o.epochs = absl::GetFlag(FLAGS_implicit_epochs);
-      o.negatives = 1;
+      o.negatives = absl::GetFlag(FLAGS_negatives);
+      absl::StatusOr<NegativeSampling> sampling =
+          ParseNegativeSampling(absl::GetFlag(FLAGS_sampling));
+      if (!sampling.ok()) {
+        std::fprintf(stderr, "sgd_bench: --sampling: %s\n",
+                     std::string(sampling.status().message()).c_str());
+        return 1;
+      }
+      o.sampling = *sampling;
     } else {
       std::fprintf(stderr, "sgd_bench: bad case '%s'\n", name.c_str());
       return 1;
@@ -261,6 +273,23 @@ int Run() {
          peak_gflops);
     Emit(label, "bytes_touched_gbps_cpu_time", bytes / cpu_sec / 1e9, "GB/s",
          peak_gbps);
+    if (implicit) {
+      // AUC of held-out positives against uniformly drawn items (a quality
+      // check of the sampled-negative schemes; 10 items per positive).
+      SplitMix64 rng(12345);
+      int64_t wins = 0, total = 0;
+      for (size_t x = 0; x < va->u.size(); ++x) {
+        const float pos = (*t)->Predict(va->u[x], va->i[x]);
+        for (int d = 0; d < 10; ++d) {
+          const uint32_t j = rng.Below(static_cast<uint32_t>(cols));
+          const float neg = (*t)->Predict(va->u[x], j);
+          wins += 2 * (pos > neg) + (pos == neg);
+          total += 2;
+        }
+      }
+      Emit(label, absl::StrCat("valid_auc_after_", o.epochs, "_epochs"),
+           static_cast<double>(wins) / total, "auc");
+    }
     if (!implicit) {
       double se = 0;
       for (size_t x = 0; x < va->u.size(); ++x) {
