@@ -1,6 +1,7 @@
 #include "trainer/als/factor_matrix.h"
 
 #include <omp.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cmath>
@@ -34,6 +35,18 @@ using RowMajorMap = Eigen::Map<
     0, Eigen::OuterStride<>>;
 
 }  // namespace
+
+namespace als_internal {
+void* AllocateAligned(size_t bytes) {
+  constexpr size_t kHuge = size_t{2} << 20;
+  const size_t align = bytes >= 2 * kHuge ? kHuge : 64;
+  const size_t size = (bytes + align - 1) / align * align;
+  void* p = std::aligned_alloc(align, size == 0 ? align : size);
+  if (p == nullptr) std::abort();
+  if (align == kHuge) madvise(p, size, MADV_HUGEPAGE);  // best effort
+  return p;
+}
+}  // namespace als_internal
 
 void FactorMatrix::FillRandomNormal(uint64_t seed, float stddev, int threads) {
   const int64_t n = rows_;

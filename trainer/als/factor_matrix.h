@@ -9,13 +9,17 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <new>
 #include <vector>
 
 #include "absl/types/span.h"
 
 namespace tailor {
 namespace als_internal {
+// 64-byte aligned; blocks of 4 MiB and more are 2 MiB aligned and advised
+// to use transparent huge pages (random row gathers otherwise miss the TLB
+// on nearly every row). Never returns null (aborts like operator new).
+void* AllocateAligned(size_t bytes);
+
 template <typename T>
 struct AlignedAllocator {  // 64-byte aligned storage for std::vector
   using value_type = T;
@@ -23,9 +27,7 @@ struct AlignedAllocator {  // 64-byte aligned storage for std::vector
   template <typename U>
   AlignedAllocator(const AlignedAllocator<U>&) {}
   T* allocate(size_t n) {
-    void* p = std::aligned_alloc(64, (n * sizeof(T) + 63) / 64 * 64);
-    if (p == nullptr) throw std::bad_alloc();
-    return static_cast<T*>(p);
+    return static_cast<T*>(AllocateAligned(n * sizeof(T)));
   }
   void deallocate(T* p, size_t) { std::free(p); }
   bool operator==(const AlignedAllocator&) const { return true; }

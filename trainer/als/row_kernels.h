@@ -46,12 +46,15 @@ inline float Dot(const float* a, const float* b, int chunks) {
   return HorizontalSum(_mm256_add_ps(s0, s1));
 }
 
-// q[i] = <y[idx[i]], v> for i < n.
+// q[i] = <y[idx[i]], v> for i < n. With `prefetch`, rows ahead are
+// prefetched (for the first pass over a row's entries; later passes find
+// them in cache).
 inline void GatherDots(const float* y, int64_t stride, const uint32_t* idx,
-                       int64_t n, const float* v, int chunks, float* q) {
+                       int64_t n, const float* v, int chunks, float* q,
+                       bool prefetch) {
   int64_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    if (i + kPrefetchDistance + 4 <= n) {
+    if (prefetch && i + kPrefetchDistance + 4 <= n) {
       for (int j = 0; j < 4; ++j) {
         PrefetchRow(y + idx[i + kPrefetchDistance + j] * stride, chunks);
       }
@@ -143,6 +146,93 @@ inline void GatherAxpy(const float* y, int64_t stride, const uint32_t* idx,
         break;
       default:
         AxpyTile<1>(yt, stride, idx, n, s, o);
+        break;
+    }
+  }
+}
+
+// out[:, j] = scale * G * p[:, j] for a symmetric k x k G (rows of `stride`
+// floats; symmetric, so its row c is its column c) and column vectors p[:, j]
+// of `stride` floats. Register tiles of kChunks x kCols outputs; no packing,
+// so a call costs only its FMAs even for one column.
+template <int kChunks, int kCols>
+inline void GramTile(const float* g, int64_t stride, int k, const float* p,
+                     float* out, float scale) {
+  __m256 acc[kChunks][kCols];
+#pragma GCC unroll 8
+  for (int m = 0; m < kChunks; ++m) {
+#pragma GCC unroll 4
+    for (int j = 0; j < kCols; ++j) acc[m][j] = _mm256_setzero_ps();
+  }
+  for (int c = 0; c < k; ++c) {
+    const float* gc = g + c * stride;
+    __m256 gv[kChunks];
+#pragma GCC unroll 8
+    for (int m = 0; m < kChunks; ++m) gv[m] = _mm256_load_ps(gc + 8 * m);
+#pragma GCC unroll 4
+    for (int j = 0; j < kCols; ++j) {
+      const __m256 pj = _mm256_broadcast_ss(p + j * stride + c);
+#pragma GCC unroll 8
+      for (int m = 0; m < kChunks; ++m) {
+        acc[m][j] = _mm256_fmadd_ps(gv[m], pj, acc[m][j]);
+      }
+    }
+  }
+  const __m256 sv = _mm256_set1_ps(scale);
+#pragma GCC unroll 8
+  for (int m = 0; m < kChunks; ++m) {
+#pragma GCC unroll 4
+    for (int j = 0; j < kCols; ++j) {
+      _mm256_store_ps(out + j * stride + 8 * m, _mm256_mul_ps(acc[m][j], sv));
+    }
+  }
+}
+
+inline void GramProduct(const float* g, int64_t stride, int k, int chunks,
+                        const float* p, int cols, float* out, float scale) {
+  int j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    const float* pj = p + j * stride;
+    float* oj = out + j * stride;
+    int m = 0;
+    for (; m + 3 <= chunks; m += 3) {
+      GramTile<3, 4>(g + 8 * m, stride, k, pj, oj + 8 * m, scale);
+    }
+    if (chunks - m == 2)
+      GramTile<2, 4>(g + 8 * m, stride, k, pj, oj + 8 * m, scale);
+    if (chunks - m == 1)
+      GramTile<1, 4>(g + 8 * m, stride, k, pj, oj + 8 * m, scale);
+  }
+  for (; j < cols; ++j) {
+    const float* pj = p + j * stride;
+    float* oj = out + j * stride;
+    int m = 0;
+    for (; m + 8 <= chunks; m += 8) {
+      GramTile<8, 1>(g + 8 * m, stride, k, pj, oj + 8 * m, scale);
+    }
+    switch (chunks - m) {
+      case 7:
+        GramTile<7, 1>(g + 8 * m, stride, k, pj, oj + 8 * m, scale);
+        break;
+      case 6:
+        GramTile<6, 1>(g + 8 * m, stride, k, pj, oj + 8 * m, scale);
+        break;
+      case 5:
+        GramTile<5, 1>(g + 8 * m, stride, k, pj, oj + 8 * m, scale);
+        break;
+      case 4:
+        GramTile<4, 1>(g + 8 * m, stride, k, pj, oj + 8 * m, scale);
+        break;
+      case 3:
+        GramTile<3, 1>(g + 8 * m, stride, k, pj, oj + 8 * m, scale);
+        break;
+      case 2:
+        GramTile<2, 1>(g + 8 * m, stride, k, pj, oj + 8 * m, scale);
+        break;
+      case 1:
+        GramTile<1, 1>(g + 8 * m, stride, k, pj, oj + 8 * m, scale);
+        break;
+      default:
         break;
     }
   }

@@ -19,6 +19,10 @@ namespace {
 // Rows solved together: CG runs in lockstep over a block so that the dense
 // part g*G*p of every matrix-vector product is one GEMM.
 constexpr int kBlockRows = 32;
+// A lockstep block also stops growing once its rows' gathered fixed rows
+// would exceed this many bytes, so that every CG pass after the first finds
+// them in the per-core L2 cache.
+constexpr double kBlockGatherBytes = 512 << 10;
 // A row's CG stops once its squared residual norm falls below this.
 constexpr float kTinyResidual = 1e-20f;
 
@@ -98,10 +102,8 @@ bool IsFinite(const float* x, int k) {
 // ap[:, 0..nb) = g * G * p[:, 0..nb) over the k real dimensions.
 void DenseProduct(const RowProblem& pr, int k, int64_t stride, int nb,
                   const float* p, float* ap) {
-  ConstColMap g(pr.gram->data(), k, k, Eigen::OuterStride<>(stride));
-  ConstColMap pm(p, k, nb, Eigen::OuterStride<>(stride));
-  ColMap apm(ap, k, nb, Eigen::OuterStride<>(stride));
-  apm.noalias() = pr.gram_scale * g * pm;
+  GramProduct(pr.gram->data(), stride, k, static_cast<int>(stride / 8), p, nb,
+              ap, pr.gram_scale);
 }
 
 void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
@@ -147,7 +149,7 @@ void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
     for (int c = 0; c < stride; ++c) {
       r[c] = (dense ? -ap[c] : 0.0f) - reg * d[c] * x[c];
     }
-    GatherDots(y, ys, idx, n, x, chunks, q);
+    GatherDots(y, ys, idx, n, x, chunks, q, /*prefetch=*/true);
     for (int64_t i = 0; i < n; ++i) q[i] = s.t[off + i] - s.w[off + i] * q[i];
     GatherAxpy(y, ys, idx, n, q, chunks, r);
     std::copy(r, r + stride, p);
@@ -181,7 +183,7 @@ void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
       for (int c = 0; c < stride; ++c) {
         ap[c] = (dense ? ap[c] : 0.0f) + reg * d[c] * p[c];
       }
-      GatherDots(y, ys, idx, n, p, chunks, q);
+      GatherDots(y, ys, idx, n, p, chunks, q, /*prefetch=*/false);
       for (int64_t i = 0; i < n; ++i) q[i] *= s.w[off + i];
       GatherAxpy(y, ys, idx, n, q, chunks, ap);
       flops += 4.0 * stride * n + 13.0 * stride;
@@ -298,9 +300,25 @@ absl::Status SolveRows(const RowProblem& pr, FactorMatrix& solved,
         absl::StrCat(step, ": cg_steps must be at least 1"));
   }
   const int threads = pr.threads > 0 ? pr.threads : omp_get_max_threads();
-  const int64_t blocks =
-      (pr.row_end - pr.row_begin + kBlockRows - 1) / kBlockRows;
   const int64_t stride = solved.stride();
+  // Block boundaries: at most kBlockRows rows and about kBlockGatherBytes.
+  std::vector<int64_t> starts;
+  {
+    const double row_bytes = 4.0 * pr.fixed->stride();
+    int64_t block_nnz = 0;
+    for (int64_t row = pr.row_begin; row < pr.row_end; ++row) {
+      const int64_t n = m.RowSize(row);
+      const int64_t rows_in_block = starts.empty() ? 0 : row - starts.back();
+      if (starts.empty() || rows_in_block == kBlockRows ||
+          (block_nnz + n) * row_bytes > kBlockGatherBytes) {
+        starts.push_back(row);
+        block_nnz = 0;
+      }
+      block_nnz += n;
+    }
+    starts.push_back(pr.row_end);
+  }
+  const int64_t blocks = static_cast<int64_t>(starts.size()) - 1;
   Failure failure;
   double flops = 0;
 #pragma omp parallel num_threads(threads) reduction(+ : flops)
@@ -311,8 +329,8 @@ absl::Status SolveRows(const RowProblem& pr, FactorMatrix& solved,
     s.ap.assign(kBlockRows * stride, 0.0f);
 #pragma omp for schedule(dynamic, 1)
     for (int64_t b = 0; b < blocks; ++b) {
-      const int64_t lo = pr.row_begin + b * kBlockRows;
-      const int64_t hi = std::min(pr.row_end, lo + kBlockRows);
+      const int64_t lo = starts[b];
+      const int64_t hi = starts[b + 1];
       if (pr.solver == RowSolver::kConjugateGradient) {
         CgBlock(pr, lo, hi, solved, s, flops, failure);
       } else {
