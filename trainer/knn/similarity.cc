@@ -13,10 +13,14 @@ struct Candidate {
   uint32_t id;
 };
 
-// Higher similarity first, then lower id.
-inline bool Better(const Candidate& a, const Candidate& b) {
-  return a.sim > b.sim || (a.sim == b.sim && a.id < b.id);
-}
+// Higher similarity first, then lower id. A function object so the heap
+// and sort algorithms inline it.
+struct BetterFn {
+  bool operator()(const Candidate& a, const Candidate& b) const {
+    return a.sim > b.sim || (a.sim == b.sim && a.id < b.id);
+  }
+};
+constexpr BetterFn Better;
 
 // Per-metric accumulators over the co-occurring rows j of the current row,
 // one cell per j holding the sums and the common-entry count n together (one
@@ -139,10 +143,18 @@ void ComputeRows(const CsrMatrix& a, const CsrMatrix& at,
         updates += at.RowSize(a.indices[p]);
       }
       const bool dense = updates * 4 >= a.rows;
-      for (int64_t p = a.indptr[e]; p < a.indptr[e + 1]; ++p) {
+      const int64_t row_end = a.indptr[e + 1];
+      for (int64_t p = a.indptr[e]; p < row_end; ++p) {
         const uint32_t o = a.indices[p];
         const float x = a.data[p];
         const int64_t end = at.indptr[o + 1];
+        if (p + 4 < row_end) {
+          // The other-side rows are visited in scattered order: fetch the
+          // start of a later one while this one is processed.
+          const int64_t ahead = at.indptr[a.indices[p + 4]];
+          __builtin_prefetch(at.indices.data() + ahead);
+          __builtin_prefetch(at.data.data() + ahead);
+        }
         if (dense) {
           for (int64_t q = at.indptr[o]; q < end; ++q) {
             const uint32_t j = at.indices[q];
