@@ -93,7 +93,8 @@ class FormatWriter {
   explicit FormatWriter(const FileType& type);
 
   // Appends a section. `name` is 1-16 characters of [a-z0-9_]; ids are unique
-  // within a file (CHECKed: programmer errors). Computes the section checksum.
+  // within a file; a violation is a programmer error and aborts with a
+  // message. Computes the section checksum (one pass over `elements`).
   template <typename T>
   void AddSection(uint32_t id, absl::string_view name,
                   absl::Span<const T> elements) {
@@ -142,8 +143,9 @@ class FormatReader {
   // Checks the magic, header checksum, version, kind, sizes and every section
   // checksum before returning; every error names `path` and what is wrong
   // (DATA_LOSS for truncation and corruption, INVALID_ARGUMENT for a file of
-  // another kind, FAILED_PRECONDITION for an unsupported version). Never
-  // allocates more than the buffer size implies.
+  // another kind or a buffer whose start is not 64-byte aligned,
+  // FAILED_PRECONDITION for an unsupported version). Never allocates more
+  // than the buffer size implies.
   static absl::StatusOr<FormatReader> Open(absl::string_view file,
                                            const std::string& path,
                                            const FileType& type);
