@@ -14,7 +14,7 @@ namespace tailor {
 
 struct Command {
   std::string name;
-  std::string summary;  // one line, shown by `tailor --help`
+  std::string summary;     // one line, shown by `tailor --help`
   std::string flags_file;  // __FILE__ of the file that defines its flags
   std::vector<std::string> shared_flags;  // names from common_flags.h
   // Runs after the flags are parsed. Returns the process exit code. With

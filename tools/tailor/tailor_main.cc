@@ -103,10 +103,9 @@ int Main(int argc, char** argv) {
         flag = absl::FindCommandLineFlag(name.substr(2));
       }
       if (flag == nullptr || !FlagBelongsTo(*command, *flag)) {
-        std::fprintf(stderr,
-                     "tailor %s: unknown flag --%s; see tailor %s --help\n",
-                     command->name.c_str(), name.c_str(),
-                     command->name.c_str());
+        std::fprintf(
+            stderr, "tailor %s: unknown flag --%s; see tailor %s --help\n",
+            command->name.c_str(), name.c_str(), command->name.c_str());
         return 2;
       }
     }

@@ -40,22 +40,23 @@ void ApplyAlgorithmDefaults(tailor::v1::JobSpec& spec) {
   const std::string& a = spec.algorithm();
   const bool sgd = a == "biased_mf" || a == "pmf" || a == "nmf" || a == "bpr" ||
                    a == "logistic";
-  if (spec.factors() == 0) spec.set_factors(a == "biased_mf" ? 100 : 64);
-  if (spec.iterations() == 0) spec.set_iterations(sgd ? 20 : 15);
-  if (spec.regularization() == 0) {
+  if (!spec.has_factors()) spec.set_factors(a == "biased_mf" ? 100 : 64);
+  if (!spec.has_iterations()) spec.set_iterations(sgd ? 20 : 15);
+  if (!spec.has_regularization()) {
     spec.set_regularization(a == "ials"  ? 0.01
                             : a == "als" ? 0.1
                             : sgd        ? 0.02
                                          : 0.0);
   }
-  if (spec.alpha() == 0 && a == "ials") spec.set_alpha(1.0);
-  if (spec.learning_rate() == 0 && sgd) {
+  if (!spec.has_alpha()) spec.set_alpha(1.0);
+  if (!spec.has_alpha0()) spec.set_alpha0(0.0);
+  if (!spec.has_learning_rate()) {
     spec.set_learning_rate(a == "bpr" || a == "logistic" ? 0.05 : 0.005);
   }
-  if (spec.negatives() == 0) spec.set_negatives(1);
-  if (spec.cg_steps() == 0) spec.set_cg_steps(3);
-  if (spec.neighbors() == 0) spec.set_neighbors(40);
-  if (spec.init_stddev() == 0) spec.set_init_stddev(sgd ? 0.1 : 0.01);
+  if (!spec.has_negatives()) spec.set_negatives(1);
+  if (!spec.has_cg_steps()) spec.set_cg_steps(3);
+  if (!spec.has_neighbors()) spec.set_neighbors(40);
+  if (!spec.has_init_stddev()) spec.set_init_stddev(sgd ? 0.1 : 0.01);
 }
 
 }  // namespace tailor

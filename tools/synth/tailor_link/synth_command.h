@@ -1,1 +1,0 @@
-../../tailor/synth_command.h
