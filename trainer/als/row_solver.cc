@@ -23,6 +23,11 @@ constexpr int kBlockRows = 32;
 // would exceed this many bytes, so that every CG pass after the first finds
 // them in the per-core L2 cache.
 constexpr double kBlockGatherBytes = 512 << 10;
+// Each sparse product Y^T W Y v runs over a row's entries in segments of
+// about this many bytes of fixed rows: dots for a segment, then the axpy
+// over the same segment while its rows are still in L1. A long row thus
+// streams its fixed rows from L2/L3 once per product, not twice.
+constexpr int64_t kSegmentBytes = 24 << 10;
 // A row's CG stops once its squared residual norm falls below this.
 constexpr float kTinyResidual = 1e-20f;
 
@@ -124,6 +129,7 @@ void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
   const bool dense = pr.gram_scale != 0.0f;
   float* xs = solved.row(lo);
   float* q = s.q.data();
+  const int64_t seg = std::max<int64_t>(8, kSegmentBytes / (4 * ys));
 
   if (dense) {
     DenseProduct(pr, k, stride, nb, xs, s.ap.data());
@@ -149,9 +155,15 @@ void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
     for (int c = 0; c < stride; ++c) {
       r[c] = (dense ? -ap[c] : 0.0f) - reg * d[c] * x[c];
     }
-    GatherDots(y, ys, idx, n, x, chunks, q, /*prefetch=*/true);
-    for (int64_t i = 0; i < n; ++i) q[i] = s.t[off + i] - s.w[off + i] * q[i];
-    GatherAxpy(y, ys, idx, n, q, chunks, r);
+    for (int64_t lo_e = 0; lo_e < n; lo_e += seg) {  // see kSegmentBytes
+      const int64_t len = std::min(seg, n - lo_e);
+      GatherDots(y, ys, idx + lo_e, len, x, chunks, q + lo_e,
+                 /*prefetch=*/true);
+      for (int64_t i = lo_e; i < lo_e + len; ++i) {
+        q[i] = s.t[off + i] - s.w[off + i] * q[i];
+      }
+      GatherAxpy(y, ys, idx + lo_e, len, q + lo_e, chunks, r);
+    }
     std::copy(r, r + stride, p);
     s.rs[j] = Dot(r, r, chunks);
     flops += 4.0 * stride * n + 8.0 * stride;
@@ -183,9 +195,13 @@ void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
       for (int c = 0; c < stride; ++c) {
         ap[c] = (dense ? ap[c] : 0.0f) + reg * d[c] * p[c];
       }
-      GatherDots(y, ys, idx, n, p, chunks, q, /*prefetch=*/false);
-      for (int64_t i = 0; i < n; ++i) q[i] *= s.w[off + i];
-      GatherAxpy(y, ys, idx, n, q, chunks, ap);
+      for (int64_t lo_e = 0; lo_e < n; lo_e += seg) {
+        const int64_t len = std::min(seg, n - lo_e);
+        GatherDots(y, ys, idx + lo_e, len, p, chunks, q + lo_e,
+                   /*prefetch=*/len < n);
+        for (int64_t i = lo_e; i < lo_e + len; ++i) q[i] *= s.w[off + i];
+        GatherAxpy(y, ys, idx + lo_e, len, q + lo_e, chunks, ap);
+      }
       flops += 4.0 * stride * n + 13.0 * stride;
       const float pap = Dot(p, ap, chunks);
       if (!std::isfinite(pap)) {
