@@ -28,7 +28,8 @@ absl::StatusOr<uint32_t> EntityTable::Intern(uint64_t key,
           absl::StrCat("more than 2^32 - 1 distinct ", kind_, "s"));
     }
     slot.ordinal = next;
-    slot.id_size = static_cast<uint8_t>(std::min<size_t>(external_id.size(), 255));
+    slot.id_size =
+        static_cast<uint8_t>(std::min<size_t>(external_id.size(), 255));
     std::memcpy(slot.id_prefix, external_id.data(), inline_size);
     keys_.push_back(key);
     ids_.append(external_id.data(), external_id.size());

@@ -322,7 +322,7 @@ absl::Status Ingester::FlushBatch(
     }
     table.SetAttributes(ordinal, values);
   };
-  constexpr size_t kPrefetchAhead = 8;
+  constexpr size_t kPrefetchAhead = 16;
   for (size_t i = 0; i < std::min(n, kPrefetchAhead); ++i) {
     users.Prefetch(user_keys_[i]);
     items.Prefetch(item_keys_[i]);
