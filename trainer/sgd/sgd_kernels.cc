@@ -12,7 +12,6 @@ namespace tailor {
 namespace {
 
 #if defined(__AVX2__) && defined(__FMA__)
-constexpr bool kHaveAvx2 = true;
 
 inline float HorizontalSum(__m256 v) {
   __m128 lo =
@@ -22,8 +21,6 @@ inline float HorizontalSum(__m256 v) {
   sh = _mm_movehl_ps(sh, s);
   return _mm_cvtss_f32(_mm_add_ss(s, sh));
 }
-#else
-constexpr bool kHaveAvx2 = false;
 #endif
 
 // a . b over k floats.
@@ -401,7 +398,6 @@ double Softplus64(double x) {
 BlockStats RunSgdBlock(const SgdBlock& block, const SgdStepParams& params,
                        const FactorView& users, const FactorView& items,
                        uint64_t seed) {
-  (void)kHaveAvx2;
   switch (params.algorithm) {
     case SgdAlgorithm::kBiasedMf:
     case SgdAlgorithm::kPmf:
