@@ -49,7 +49,8 @@ struct IngestOptions {
   std::function<void(const IngestProgress&)> progress;  // optional
 };
 
-// Wall-clock seconds per phase; shares of `total` in the benchmark.
+// CPU seconds of the ingesting thread per phase (on a loaded machine these
+// stay meaningful where wall time does not), and the wall time of the run.
 struct IngestPhases {
   double read = 0;    // file reads and decompression
   double parse = 0;   // line splitting, tokenizing, number/time parsing
@@ -57,7 +58,8 @@ struct IngestPhases {
   double intern = 0;  // key -> ordinal maps, collision checks
   double spool = 0;   // appending records to the spool
   double finish = 0;  // sort, scatter, build and write blocks and tables
-  double total = 0;
+  double total = 0;   // CPU seconds of the whole run (this thread)
+  double wall = 0;    // wall-clock seconds of the whole run
 };
 
 struct IngestResult {

@@ -9,7 +9,7 @@ namespace tailor {
 namespace {
 
 double LinesPerSecond(const IngestResult& r) {
-  return r.phases.total > 0 ? r.manifest.lines_read / r.phases.total : 0;
+  return r.phases.wall > 0 ? r.manifest.lines_read / r.phases.wall : 0;
 }
 
 void AppendRejects(const RejectLog& log, const char* title, std::string* out) {
@@ -64,7 +64,8 @@ std::string IngestSummaryText(const IngestResult& r,
     absl::StrAppend(&out, "policy        ", p, "\n");
   for (const std::string& w : r.warnings)
     absl::StrAppend(&out, "warning       ", w, "\n");
-  absl::StrAppendFormat(&out, "seconds       %.3f\n", r.phases.total);
+  absl::StrAppendFormat(&out, "seconds       %.3f (CPU %.3f)\n", r.phases.wall,
+                        r.phases.total);
   absl::StrAppendFormat(&out, "lines/s       %.0f\n", LinesPerSecond(r));
   return out;
 }
@@ -91,7 +92,8 @@ std::string IngestSummaryJson(const IngestResult& r,
   j["interactions"] = m.interactions;
   j["partitions"] = {{"user_major", m.user_major.size()},
                      {"item_major", m.item_major.size()}};
-  j["seconds"] = r.phases.total;
+  j["seconds"] = r.phases.wall;
+  j["cpu_seconds"] = r.phases.total;
   j["lines_per_second"] = LinesPerSecond(r);
   j["manifest"] = output_dir + "/manifest.json";
   return j.dump();

@@ -4,8 +4,8 @@
 // object per measurement:
 //   {"bench":"ingest","case":...,"metric":...,"value":...,"unit":...}
 // Phases (read, parse, hash, intern, spool, finish) are reported as shares
-// of the wall time. lines_per_cpu_second divides by the process CPU time,
-// the per-core figure on a shared machine.
+// of the ingesting thread's CPU time. lines_per_cpu_second divides by the
+// process CPU time: the per-core figure, meaningful on a shared machine.
 
 #include <time.h>
 
@@ -127,21 +127,25 @@ int Main() {
   Print(c, "items", static_cast<double>(r->manifest.items), "ids");
   Print(c, "partitions", static_cast<double>(r->manifest.user_major.size()),
         "user-major blocks");
-  Print(c, "seconds", p.total, "s");
+  Print(c, "seconds", p.wall, "s");
   Print(c, "cpu_seconds", cpu, "s");
-  Print(c, "lines_per_second", r->manifest.lines_read / p.total, "lines/s");
+  Print(c, "lines_per_second", r->manifest.lines_read / p.wall, "lines/s");
+  // Ingest is single-threaded, so lines per CPU second is lines per second
+  // per core, independent of other load on the machine.
   Print(c, "lines_per_cpu_second", r->manifest.lines_read / cpu,
         "lines/s/core");
   const double input_pass = p.read + p.parse + p.hash + p.intern + p.spool;
-  Print(c, "input_pass_lines_per_second", r->manifest.lines_read / input_pass,
-        "lines/s");
+  Print(c, "input_pass_lines_per_cpu_second",
+        r->manifest.lines_read / input_pass, "lines/s/core");
+  Print(c, "finish_entries_per_cpu_second", r->manifest.interactions / p.finish,
+        "entries/s/core");
   for (const auto& [name, v] :
        {std::make_pair("read", p.read), std::make_pair("parse", p.parse),
         std::make_pair("hash", p.hash), std::make_pair("intern", p.intern),
         std::make_pair("spool", p.spool), std::make_pair("finish", p.finish)}) {
-    Print(c, absl::StrCat("share_", name), v / p.total, "fraction");
+    Print(c, absl::StrCat("cpu_share_", name), v / p.total, "fraction");
   }
-  Print(c, "share_writing", (p.spool + p.finish) / p.total, "fraction");
+  Print(c, "cpu_share_writing", (p.spool + p.finish) / p.total, "fraction");
   if (!absl::GetFlag(FLAGS_keep)) fs->DeleteRecursively(dir).IgnoreError();
   return 0;
 }
