@@ -43,6 +43,12 @@ absl::StatusOr<std::unique_ptr<KnnModel>> KnnModel::Train(
   if (user_major.nnz() == 0) {
     return absl::InvalidArgumentError("knn: the training matrix is empty");
   }
+  if (options.predictor == RatingPredictor::kWithBaseline &&
+      (options.baseline_epochs < 0 || !(options.baseline_reg_items >= 0) ||
+       !(options.baseline_reg_users >= 0))) {
+    return absl::InvalidArgumentError(
+        "knn: baseline epochs and regularization must be >= 0");
+  }
   if (options.k < 1 || options.min_k < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("knn: need k >= 1 and min_k >= 0, got k = ", options.k,
@@ -70,6 +76,9 @@ absl::StatusOr<std::unique_ptr<KnnModel>> KnnModel::Train(
     }
     model->means_[x] = static_cast<float>(s / n);
   }
+  if (options.predictor == RatingPredictor::kWithBaseline) {
+    model->FitBaselines();
+  }
   if (!options.user_based) {
     // reverse_: row j lists (i, sim) for every i with j among its first k.
     const NeighborTable& nt = model->neighbors_;
@@ -96,6 +105,32 @@ absl::StatusOr<std::unique_ptr<KnnModel>> KnnModel::Train(
     }
   }
   return model;
+}
+
+void KnnModel::FitBaselines() {
+  // Surprise's baseline_als: alternate closed-form item and user steps.
+  const double mu = global_mean_;
+  std::vector<double> bu(by_user_.rows, 0.0), bi(by_item_.rows, 0.0);
+  for (int epoch = 0; epoch < options_.baseline_epochs; ++epoch) {
+    for (int64_t i = 0; i < by_item_.rows; ++i) {
+      double dev = 0;
+      for (int64_t p = by_item_.indptr[i]; p < by_item_.indptr[i + 1]; ++p) {
+        dev += by_item_.data[p] - mu - bu[by_item_.indices[p]];
+      }
+      const double n = options_.baseline_reg_items + by_item_.RowSize(i);
+      bi[i] = n > 0 ? dev / n : 0.0;  // an unrated item keeps bias 0
+    }
+    for (int64_t u = 0; u < by_user_.rows; ++u) {
+      double dev = 0;
+      for (int64_t p = by_user_.indptr[u]; p < by_user_.indptr[u + 1]; ++p) {
+        dev += by_user_.data[p] - mu - bi[by_user_.indices[p]];
+      }
+      const double n = options_.baseline_reg_users + by_user_.RowSize(u);
+      bu[u] = n > 0 ? dev / n : 0.0;
+    }
+  }
+  user_bias_.assign(bu.begin(), bu.end());
+  item_bias_.assign(bi.begin(), bi.end());
 }
 
 absl::Status KnnModel::PredictRatings(absl::Span<const uint32_t> users,
@@ -138,11 +173,19 @@ absl::Status KnnModel::PredictRatings(absl::Span<const uint32_t> users,
       for (int64_t t = group_start[g]; t < group_start[g + 1]; ++t) {
         const int64_t pair = order[t];
         const uint32_t u = users[pair], i = items[pair];
+        const bool baseline =
+            options_.predictor == RatingPredictor::kWithBaseline;
         float est = global_mean_;
+        // Surprise: known parts of the baseline even for unknown pairs.
+        if (baseline) est += user_bias_[u] + item_bias_[i];
         if (by_user_.RowSize(u) > 0 && by_item_.RowSize(i) > 0) {
           // Candidates: raters of i (user-based) or items rated by u.
           const CsrMatrix& m = user_based ? by_item_ : by_user_;
           const uint32_t y = user_based ? i : u;
+          const float y_bias =
+              baseline ? (user_based ? item_bias_[i] : user_bias_[u]) : 0.0f;
+          const std::vector<float>& nb_bias =
+              user_based ? user_bias_ : item_bias_;
           candidates.clear();
           for (int64_t p = m.indptr[y]; p < m.indptr[y + 1]; ++p) {
             const float s = dense[m.indices[p]];
@@ -155,17 +198,32 @@ absl::Status KnnModel::PredictRatings(absl::Span<const uint32_t> users,
           for (size_t c = 0; c < take; ++c) {
             const Neighbor& nb = candidates[c];
             sum_sim += nb.sim;
-            sum += options_.predictor == RatingPredictor::kBasic
-                       ? double{nb.sim} * nb.rating
-                       : double{nb.sim} * (nb.rating - means_[nb.id]);
+            double centre = 0;
+            switch (options_.predictor) {
+              case RatingPredictor::kBasic:
+                break;
+              case RatingPredictor::kWithMeans:
+                centre = means_[nb.id];
+                break;
+              case RatingPredictor::kWithBaseline:
+                centre = global_mean_ + nb_bias[nb.id] + y_bias;
+                break;
+            }
+            sum += double{nb.sim} * (nb.rating - centre);
           }
           const bool enough =
               static_cast<int64_t>(take) >= options_.min_k && sum_sim > 0;
-          if (options_.predictor == RatingPredictor::kBasic) {
-            if (enough) est = static_cast<float>(sum / sum_sim);
-          } else {
-            est = means_[x];
-            if (enough) est = static_cast<float>(means_[x] + sum / sum_sim);
+          const double offset = enough ? sum / sum_sim : 0.0;
+          switch (options_.predictor) {
+            case RatingPredictor::kBasic:
+              if (enough) est = static_cast<float>(offset);
+              break;
+            case RatingPredictor::kWithMeans:
+              est = static_cast<float>(means_[x] + offset);
+              break;
+            case RatingPredictor::kWithBaseline:
+              est = static_cast<float>(est + offset);
+              break;
           }
         }
         if (clip) {

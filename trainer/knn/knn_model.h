@@ -22,6 +22,9 @@ namespace tailor {
 enum class RatingPredictor {
   kBasic,      // sum(sim * r) / sum(sim)                    (KNNBasic)
   kWithMeans,  // mean_x + sum(sim * (r - mean_n)) / sum(sim) (KNNWithMeans)
+  // b_xy + sum(sim * (r - b_n)) / sum(sim), b = mu + b_u + b_i baselines
+  // fitted by Surprise's baseline ALS (KNNBaseline)
+  kWithBaseline,
 };
 
 struct KnnOptions {
@@ -35,6 +38,10 @@ struct KnnOptions {
   // Predictions are clipped to [rating_min, rating_max] when min < max.
   float rating_min = 0;
   float rating_max = 0;
+  // kWithBaseline: Surprise's BaselineOnly ALS defaults.
+  int baseline_epochs = 10;
+  double baseline_reg_items = 10;
+  double baseline_reg_users = 15;
 };
 
 class KnnModel {
@@ -63,6 +70,7 @@ class KnnModel {
 
  private:
   KnnModel() = default;
+  void FitBaselines();
   KnnOptions options_;
   CsrMatrix by_user_;  // users x items
   CsrMatrix by_item_;  // items x users
@@ -70,6 +78,7 @@ class KnnModel {
   NeighborTable reverse_;     // item-based: row j lists i with j in N_k(i)
   std::vector<float> means_;  // per entity (user or item) rating mean
   float global_mean_ = 0;
+  std::vector<float> user_bias_, item_bias_;  // kWithBaseline only
 };
 
 }  // namespace tailor

@@ -66,6 +66,25 @@ TEST(KnnModelTest, ItemBasedWithMeans) {
   EXPECT_NEAR(Predict(**m, 0, 2), 3.8845576, 1e-5);
 }
 
+// KNNBaseline, one ALS epoch without regularization: mu = 31/9;
+//   items: b_i = item mean - mu = -1/9, -1/9, 2/9;
+//   users: b_u = mean(r - mu - b_i): u0 2/3, u1 -1/2, u2 -1/9, u3 0.
+// Item-based (u3, i0), k = 2, u3 rated i1 = 2 (s01) and i2 = 5 (s02):
+//   baseline(u3, i0) = mu + 0 - 1/9 = 30/9; neighbour baselines: i1 30/9,
+//   i2 33/9; offset = (s01 (2 - 30/9) + s02 (5 - 33/9)) / (s01 + s02)
+//   = -0.3855864 -> 2.9477469
+TEST(KnnModelTest, ItemBasedWithBaseline) {
+  KnnOptions o = ItemOptions(2, RatingPredictor::kWithBaseline);
+  o.baseline_epochs = 1;
+  o.baseline_reg_items = 0;
+  o.baseline_reg_users = 0;
+  auto m = KnnModel::Train(Ratings(), o);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_NEAR(Predict(**m, 3, 0), 2.9477469, 1e-5);
+  // Unknown user 4: mu + b_i0 (its b_u is 0) = 30/9.
+  EXPECT_NEAR(Predict(**m, 4, 0), 30.0 / 9, 1e-5);
+}
+
 // User-based, (u0, i2): raters u1 (2, 0.7669650), u2 (4, 0.5292561), u3 (5,
 // 0.1910789); k = 2 keeps u1, u2: (0.766965*2 + 0.529256*4) / 1.2962211
 //   = 2.8166140
