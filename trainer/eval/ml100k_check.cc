@@ -29,6 +29,8 @@
 #include "trainer/eval/leave_one_out_split.h"
 #include "trainer/eval/ranking.h"
 #include "trainer/eval/stratified_split.h"
+#include "trainer/eval/strong_generalization_split.h"
+#include "trainer/eval/temporal_split.h"
 #include "trainer/knn/knn_model.h"
 #include "trainer/knn/popularity.h"
 
@@ -263,6 +265,69 @@ absl::Status LeaveOneOutPopularity(const Data& d, uint64_t seed) {
   return absl::OkStatus();
 }
 
+// Popularity under strong generalization (100 held-out users) and a temporal
+// cut-off at the 90th percentile of timestamps (warm and new users apart).
+absl::Status StrongAndTemporalPopularity(const Data& d, uint64_t seed) {
+  auto start = std::chrono::steady_clock::now();
+  StrongGeneralizationOptions strong;
+  strong.heldout_users = 100;
+  strong.seed = seed;
+  TAILOR_ASSIGN_OR_RETURN(StrongGeneralizationSplit sg,
+                          StrongGeneralization(d.ratings, {}, strong));
+  TAILOR_ASSIGN_OR_RETURN(auto pop, PopularityModel::Train(sg.train, {}, {}));
+  BatchScorer scorer = [&pop](absl::Span<const uint32_t> u,
+                              absl::Span<float> s) {
+    return pop->ScoreItems(u, s);
+  };
+  TopKOptions top;
+  top.k = 100;
+  top.exclude = &sg.fold_in;
+  TAILOR_ASSIGN_OR_RETURN(
+      TopKLists lists,
+      RecommendTopK(scorer, d.ratings.cols, UsersWithEntries(sg.test), top));
+  TopKEvalOptions eval;
+  eval.ks = {20, 50, 100};
+  eval.recall = RecallDenominator::kMinKAndRelevant;
+  TAILOR_ASSIGN_OR_RETURN(EvalResult r, EvaluateTopK(lists, sg.test, eval));
+  std::map<std::string, double> m = {
+      {"recall@20", r.metrics["recall@20"]},
+      {"recall@50", r.metrics["recall@50"]},
+      {"ndcg@100", r.metrics["ndcg@100"]},
+      {"users", static_cast<double>(r.users_evaluated)}};
+  PrintJson("strong", "popularity", m, Seconds(start));
+
+  start = std::chrono::steady_clock::now();
+  std::vector<int64_t> sorted = d.timestamps;
+  std::sort(sorted.begin(), sorted.end());
+  const int64_t cutoff = sorted[sorted.size() * 9 / 10];
+  TAILOR_ASSIGN_OR_RETURN(TemporalSplit ts,
+                          TemporalCutoff(d.ratings, d.timestamps, cutoff));
+  TAILOR_ASSIGN_OR_RETURN(pop, PopularityModel::Train(ts.split.train, {}, {}));
+  top.k = 10;
+  top.exclude = &ts.split.train;
+  eval.ks = {10};
+  eval.recall = RecallDenominator::kRelevant;
+  for (const auto& [part, test] :
+       {std::pair<const char*, const CsrMatrix*>{"warm", &ts.test_warm},
+        {"new_users", &ts.test_new_users}}) {
+    TAILOR_ASSIGN_OR_RETURN(
+        TopKLists part_lists,
+        RecommendTopK(scorer, d.ratings.cols, UsersWithEntries(*test), top));
+    TAILOR_ASSIGN_OR_RETURN(EvalResult pr,
+                            EvaluateTopK(part_lists, *test, eval));
+    std::map<std::string, double> pm = {
+        {"ndcg@10", pr.metrics["ndcg@10"]},
+        {"precision@10", pr.metrics["precision@10"]},
+        {"recall@10", pr.metrics["recall@10"]},
+        {"users", static_cast<double>(pr.users_evaluated)},
+        {"new_users", static_cast<double>(ts.new_users.size())},
+        {"new_items", static_cast<double>(ts.new_items.size())}};
+    PrintJson(absl::StrCat("temporal_", part), "popularity", pm,
+              Seconds(start));
+  }
+  return absl::OkStatus();
+}
+
 int Run(int argc, char** argv) {
   const std::string path =
       argc > 1 ? argv[1] : "/work/shared/data/movielens-100k/u.data.gz";
@@ -276,7 +341,8 @@ int Run(int argc, char** argv) {
                path.c_str(), static_cast<long long>(d->ratings.rows),
                static_cast<long long>(d->ratings.cols),
                static_cast<long long>(d->ratings.nnz()));
-  for (auto* step : {&SurpriseCv, &MsStratified, &LeaveOneOutPopularity}) {
+  for (auto* step : {&SurpriseCv, &MsStratified, &LeaveOneOutPopularity,
+                     &StrongAndTemporalPopularity}) {
     absl::Status s = step(*d, seed);
     if (!s.ok()) {
       std::fprintf(stderr, "ml100k_check: %s\n", s.ToString().c_str());
