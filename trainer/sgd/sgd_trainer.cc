@@ -137,7 +137,7 @@ BlockStats SgdTrainer::RunBlock(int block, const SgdStepParams& params,
                                 static_cast<uint64_t>(block), 0xb10c));
 }
 
-absl::StatusOr<EpochStats> SgdTrainer::RunEpoch() {
+absl::StatusOr<SgdEpochStats> SgdTrainer::RunEpoch() {
   if (!failed_.ok()) return failed_;
   const int epoch = epoch_;
   const float lr =
@@ -170,7 +170,7 @@ absl::StatusOr<EpochStats> SgdTrainer::RunEpoch() {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  EpochStats out;
+  SgdEpochStats out;
   out.epoch = epoch;
   out.learning_rate = lr;
   out.seconds = seconds;

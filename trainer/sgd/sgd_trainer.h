@@ -29,7 +29,7 @@ struct SgdModel {
   std::vector<float> user_factors, item_factors, user_bias, item_bias;
 };
 
-struct EpochStats {
+struct SgdEpochStats {
   int epoch = 0;         // 0-based index of the epoch just run
   double loss = 0;       // mean data loss during the pass (MSE for
                          // ratings, see sgd_kernels.h)
@@ -52,7 +52,7 @@ class SgdTrainer {
   // a parameter became non-finite, or the loss exceeded divergence_factor x
   // the first epoch's (a diverging learning rate); the trainer then keeps
   // returning that error.
-  absl::StatusOr<EpochStats> RunEpoch();
+  absl::StatusOr<SgdEpochStats> RunEpoch();
 
   // Mean per-example data loss at the current parameters over the whole
   // training matrix (bpr / logistic: with negatives from a fixed seed).

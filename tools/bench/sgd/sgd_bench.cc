@@ -236,7 +236,7 @@ int Run() {
     std::vector<double> seconds, cpu_seconds;
     double updates_per_epoch = 0;
     for (int e = 0; e < o.epochs; ++e) {
-      absl::StatusOr<EpochStats> s = (*t)->RunEpoch();
+      absl::StatusOr<SgdEpochStats> s = (*t)->RunEpoch();
       if (!s.ok()) {
         std::fprintf(stderr, "sgd_bench: %s\n",
                      std::string(s.status().message()).c_str());
