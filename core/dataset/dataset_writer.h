@@ -22,6 +22,7 @@
 #include "core/dataset/entity_table.h"
 #include "core/dataset/manifest.h"
 #include "core/file_system.h"
+#include "core/format/aligned_buffer.h"
 
 namespace tailor {
 
@@ -87,8 +88,9 @@ class DatasetWriter {
   std::string spool_dir_;
   EntityTable users_{"user"};
   EntityTable items_{"item"};
-  std::vector<int64_t> user_entries_;  // by ordinal
-  std::vector<int64_t> item_entries_;
+  // Entries per ordinal; huge-page backed (random increments per line).
+  std::vector<int64_t, AlignedAllocator<int64_t>> user_entries_;
+  std::vector<int64_t, AlignedAllocator<int64_t>> item_entries_;
   std::unique_ptr<WritableFile> spool_;
   std::string spool_buffer_;
   int64_t records_ = 0;

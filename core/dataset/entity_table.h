@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "core/format/aligned_buffer.h"
 
 namespace tailor {
 
@@ -62,8 +63,14 @@ class EntityTable {
     char id_prefix[kInlineIdBytes];
   };
 
+  // Large tables come from huge pages (AlignedAllocator), which saves a TLB
+  // miss on most lookups once the table outgrows the TLB's reach.
+  using Map = absl::flat_hash_map<
+      uint64_t, Slot, absl::Hash<uint64_t>, std::equal_to<uint64_t>,
+      AlignedAllocator<std::pair<const uint64_t, Slot>>>;
+
   std::string kind_;
-  absl::flat_hash_map<uint64_t, Slot> ordinal_of_key_;
+  Map ordinal_of_key_;
   std::vector<uint64_t> keys_;
   std::vector<uint64_t> id_offsets_ = {0};  // ids_[offsets[o], offsets[o+1])
   std::string ids_;
