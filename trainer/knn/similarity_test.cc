@@ -1,5 +1,6 @@
 #include "trainer/knn/similarity.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -176,6 +177,74 @@ TEST(SimilarityTest, PearsonAndAdjustedCosineMatchOracle) {
     }
     EXPECT_GT(positive, 10);  // the check is not vacuous
   }
+}
+
+// Rows with few co-occurrences take the touched-list path, a few heavy rows
+// the dense-scan path; both must match a brute-force cosine.
+TEST(SimilarityTest, SparseAndDenseRowPathsMatchOracle) {
+  std::mt19937 rng(9);
+  const int rows = 400, cols = 2000;
+  std::vector<std::vector<float>> dense(rows, std::vector<float>(cols, 0));
+  std::vector<Entry> entries;
+  for (int r = 0; r < rows; ++r) {
+    const int n = r < 5 ? 600 : 3;  // rows 0-4 are heavy
+    for (int t = 0; t < n; ++t) {
+      const int c = rng() % cols;
+      if (dense[r][c] != 0) continue;
+      dense[r][c] = 1 + rng() % 3;
+      entries.push_back(
+          {static_cast<uint32_t>(r), static_cast<uint32_t>(c), dense[r][c]});
+    }
+  }
+  SimilarityOptions options;
+  options.max_neighbors = 0;
+  const NeighborTable t =
+      *ComputeNeighbors(MakeCsr(rows, cols, entries), options);
+  int checked = 0;
+  for (int a = 0; a < rows; ++a) {
+    for (int b = 0; b < rows; ++b) {
+      if (a == b) continue;
+      double dot = 0, na = 0, nb = 0;
+      for (int c = 0; c < cols; ++c) {
+        dot += dense[a][c] * dense[b][c];
+        na += dense[a][c] * dense[a][c];
+        nb += dense[b][c] * dense[b][c];
+      }
+      const double want = dot > 0 ? dot / std::sqrt(na * nb) : 0.0;
+      checked += want > 0;
+      ASSERT_NEAR(Sim(t, a, b), want, 1e-5) << a << "," << b;
+    }
+  }
+  EXPECT_GT(checked, 1000);
+}
+
+// The bounded heap keeps exactly the first K entries of the unbounded row.
+TEST(SimilarityTest, TopKEqualsPrefixOfFullRows) {
+  std::mt19937 rng(5);
+  std::vector<Entry> entries;
+  for (uint32_t r = 0; r < 60; ++r) {
+    for (uint32_t c = 0; c < 40; ++c) {
+      if (rng() % 3 == 0) entries.push_back({r, c, 1.0f + rng() % 5});
+    }
+  }
+  const CsrMatrix m = MakeCsr(60, 40, entries);
+  SimilarityOptions options;
+  options.max_neighbors = 0;
+  const NeighborTable full = *ComputeNeighbors(m, options);
+  options.max_neighbors = 7;
+  const NeighborTable top = *ComputeNeighbors(m, options);
+  ASSERT_TRUE(ValidateNeighborTable(top).ok());
+  for (int64_t r = 0; r < 60; ++r) {
+    const int64_t n = std::min<int64_t>(7, full.RowSize(r));
+    ASSERT_EQ(top.RowSize(r), n) << "row " << r;
+    for (int64_t p = 0; p < n; ++p) {
+      EXPECT_EQ(top.neighbors[top.indptr[r] + p],
+                full.neighbors[full.indptr[r] + p]);
+      EXPECT_EQ(top.similarities[top.indptr[r] + p],
+                full.similarities[full.indptr[r] + p]);
+    }
+  }
+  EXPECT_GT(full.RowSize(0), 7);  // the heap really had to drop entries
 }
 
 }  // namespace
