@@ -132,12 +132,17 @@ struct Entry {
   int64_t timestamp;
 };
 
+// Column, then time; then value and amount, so that the order of a row is
+// fully determined (entries equal in all four are interchangeable).
 bool EntryLess(const Entry& a, const Entry& b) {
-  return a.col != b.col ? a.col < b.col : a.timestamp < b.timestamp;
+  if (a.col != b.col) return a.col < b.col;
+  if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
+  if (a.value != b.value) return a.value < b.value;
+  return a.amount < b.amount;
 }
 
 void SortRow(Entry* begin, Entry* end) {
-  if (end - begin <= 32) {  // insertion sort: stable and fast for short rows
+  if (end - begin <= 32) {  // insertion sort: fast for short rows
     for (Entry* i = begin + 1; i < end; ++i) {
       Entry e = *i;
       Entry* j = i;
@@ -148,7 +153,7 @@ void SortRow(Entry* begin, Entry* end) {
       *j = e;
     }
   } else {
-    std::stable_sort(begin, end, EntryLess);
+    std::sort(begin, end, EntryLess);
   }
 }
 
@@ -345,7 +350,12 @@ absl::StatusOr<DatasetManifest> DatasetWriter::Finish(
   const std::string main_spool = JoinPath(spool_dir_, "interactions.spool");
   std::vector<std::string> user_sources(by_user.partitions(), main_spool);
   std::vector<std::string> item_sources(by_item.partitions(), main_spool);
-  if (by_user.partitions() > 1 || by_item.partitions() > 1) {
+  // With few partitions, reading the spool once per partition (skipping
+  // other rows) is cheaper than writing and re-reading per-partition spools:
+  // page-cache writes cost several times more than reads.
+  constexpr size_t kMaxPartitionsWithoutScatter = 16;
+  if (by_user.partitions() + by_item.partitions() >
+      kMaxPartitionsWithoutScatter) {
     std::vector<std::unique_ptr<SpoolWriter>> user_out, item_out;
     for (size_t p = 0; by_user.partitions() > 1 && p < by_user.partitions();
          ++p) {
@@ -433,7 +443,8 @@ absl::Status DatasetWriter::WritePartitions(
           block.matrix.indptr[r] + plan.entries[first + r];
     }
     const int64_t nnz = block.matrix.indptr[rows];
-    std::vector<Entry> entries(static_cast<size_t>(nnz));
+    std::vector<Entry, AlignedAllocator<Entry>> entries(
+        static_cast<size_t>(nnz));
     std::vector<int64_t> cursor(block.matrix.indptr.begin(),
                                 block.matrix.indptr.end() - 1);
     TAILOR_ASSIGN_OR_RETURN(auto in, fs->NewReadableFile(sources[p]));
@@ -478,7 +489,7 @@ absl::Status DatasetWriter::WritePartitions(
       if (manifest->has_timestamps) block.timestamps[i] = entries[i].timestamp;
       if (manifest->has_amounts) block.amounts[i] = entries[i].amount;
     }
-    std::vector<Entry>().swap(entries);
+    std::vector<Entry, AlignedAllocator<Entry>>().swap(entries);
     timings_.build_seconds += SecondsSince(start);
 
     start = absl::Now();

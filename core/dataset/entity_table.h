@@ -65,9 +65,10 @@ class EntityTable {
 
   // Large tables come from huge pages (AlignedAllocator), which saves a TLB
   // miss on most lookups once the table outgrows the TLB's reach.
-  using Map = absl::flat_hash_map<
-      uint64_t, Slot, absl::Hash<uint64_t>, std::equal_to<uint64_t>,
-      AlignedAllocator<std::pair<const uint64_t, Slot>>>;
+  using Map =
+      absl::flat_hash_map<uint64_t, Slot, absl::Hash<uint64_t>,
+                          std::equal_to<uint64_t>,
+                          AlignedAllocator<std::pair<const uint64_t, Slot>>>;
 
   std::string kind_;
   Map ordinal_of_key_;
