@@ -65,7 +65,8 @@ void CheckBothHalfSteps(const ExplicitAlsOptions& o) {
   ExpectHalfStepMatchesDense(o, Transposed(m), trainer.global_mean(), users1,
                              user_bias1, trainer.ItemFactors(),
                              trainer.ItemBiases());
-  for (float v : trainer.UserFactors().Row(5)) EXPECT_EQ(v, 0.0f);
+  const FactorMatrix users = trainer.UserFactors();
+  for (float v : users.Row(5)) EXPECT_EQ(v, 0.0f);
 }
 
 TEST(ExplicitAlsTest, BiasedHalfStepsMatchDenseReference) {
