@@ -242,7 +242,34 @@ int Run() {
 }  // namespace
 }  // namespace tailor
 
+// absl's --help exits with status 1; every Tailor binary answers --help with
+// its flags and status 0.
+constexpr char kHelp[] =
+    "als_bench: implicit ALS benchmark (CG and Cholesky) on a LIBMF text "
+    "file;\n"
+    "JSON lines on stdout, per-epoch progress on stderr.\n\n"
+    "  --train=PATH          LIBMF `u i r` file (default\n"
+    "                        "
+    "$HOME/.cache/tailor-peers/data/synth-full/train.txt)\n"
+    "  --factors=64,128,256  k values\n"
+    "  --solvers=cg,cholesky solvers\n"
+    "  --threads=2           OpenMP threads\n"
+    "  --epochs=5            epochs per CG case (first is a warm-up)\n"
+    "  --cholesky_epochs=3   epochs per Cholesky case\n"
+    "  --cg_steps=3          CG steps per row\n"
+    "  --regularization=0.01 lambda\n"
+    "  --alpha=1             confidence 1 + alpha * r\n"
+    "  --machine_seconds=1   seconds per machine-peak test\n"
+    "  --loss=true           print the loss before and after training\n";
+
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h" || arg == "--helpfull") {
+      std::fputs(kHelp, stdout);
+      return 0;
+    }
+  }
   absl::SetProgramUsageMessage(
       "Implicit ALS benchmark (CG and Cholesky) on a LIBMF text file; JSON "
       "lines on stdout, per-epoch progress on stderr.");
