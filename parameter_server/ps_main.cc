@@ -1,0 +1,244 @@
+// tailor_ps: one parameter-server shard (docs/parameter_server.md).
+//
+//   tailor_ps --port=0 --port_file=/tmp/ps0.port --shard_index=0
+//             --num_shards=2 --checkpoint_dir=/tmp/ckpt --restore
+//
+// Serves tailor.v1.ParameterServer, grpc.health.v1.Health and server
+// reflection on --host:--port, writes the chosen port to --port_file, and
+// stops gracefully on SIGTERM, SIGINT or the Shutdown RPC.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "core/file_system.h"
+#include "core/status_macros.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "parameter_server/parameter_server_service.h"
+#include "parameter_server/shard_state.h"
+
+ABSL_FLAG(std::string, host, "127.0.0.1",
+          "Address to listen on (127.0.0.1 = loopback only; 0.0.0.0 = all).");
+ABSL_FLAG(int, port, 0, "TCP port; 0 lets the OS choose (see --port_file).");
+ABSL_FLAG(std::string, port_file, "",
+          "If set, the chosen port is written to this file (atomically, by "
+          "rename) once the server accepts calls.");
+ABSL_FLAG(int, shard_index, 0, "This shard's index in 0..num_shards-1.");
+ABSL_FLAG(int, num_shards, 1, "Number of shards of the job.");
+ABSL_FLAG(std::string, checkpoint_dir, "",
+          "Checkpoint directory (absolute) used by --restore.");
+ABSL_FLAG(bool, restore, false,
+          "At start, restore the newest complete checkpoint under "
+          "--checkpoint_dir (start empty when there is none).");
+ABSL_FLAG(int, max_push_mb, 1024,
+          "Largest single Push this shard buffers, in MiB of payload.");
+ABSL_FLAG(int, shutdown_grace_ms, 5000,
+          "Grace period for running calls on SIGTERM/SIGINT, in ms.");
+
+namespace tailor {
+namespace {
+
+bool IsHelpArg(const char* arg) {
+  return std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0 ||
+         std::strcmp(arg, "-help") == 0 || std::strcmp(arg, "--helpfull") == 0;
+}
+
+void PrintHelp() {
+  std::printf(
+      "tailor_ps: one Tailor parameter-server shard (tailor.v1.ParameterServer"
+      ", health, reflection).\n\nusage: tailor_ps [--flag=value ...]\n\n"
+      "flags:\n");
+  std::vector<const absl::CommandLineFlag*> flags;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (absl::EndsWith(flag->Filename(), "ps_main.cc")) flags.push_back(flag);
+  }
+  std::sort(flags.begin(), flags.end(),
+            [](auto* a, auto* b) { return a->Name() < b->Name(); });
+  for (const absl::CommandLineFlag* f : flags) {
+    std::printf("  --%s (default: \"%s\")\n      %s\n",
+                std::string(f->Name()).c_str(), f->DefaultValue().c_str(),
+                f->Help().c_str());
+  }
+}
+
+absl::Status WritePortFile(const std::string& path, int port) {
+  FileSystem* fs = PosixFileSystem();
+  const std::string temp = absl::StrCat(path, ".tmp");
+  TAILOR_RETURN_IF_ERROR(WriteStringToFile(fs, temp, absl::StrCat(port, "\n")));
+  return fs->Rename(temp, path);
+}
+
+int Run() {
+  const int shard_index = absl::GetFlag(FLAGS_shard_index);
+  const int num_shards = absl::GetFlag(FLAGS_num_shards);
+  const std::string checkpoint_dir = absl::GetFlag(FLAGS_checkpoint_dir);
+  if (absl::GetFlag(FLAGS_restore) &&
+      (checkpoint_dir.empty() || checkpoint_dir[0] != '/')) {
+    std::fprintf(stderr,
+                 "tailor_ps: --restore needs an absolute --checkpoint_dir "
+                 "(got '%s')\n",
+                 checkpoint_dir.c_str());
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_port) < 0 || absl::GetFlag(FLAGS_port) > 65535) {
+    std::fprintf(stderr, "tailor_ps: --port=%d is not in 0..65535\n",
+                 absl::GetFlag(FLAGS_port));
+    return 2;
+  }
+  ShardStateOptions options;
+  options.shard_index = static_cast<uint32_t>(std::max(shard_index, 0));
+  options.num_shards = static_cast<uint32_t>(std::max(num_shards, 0));
+  options.fs = PosixFileSystem();
+  options.max_push_bytes = uint64_t{static_cast<uint64_t>(
+                               std::max(absl::GetFlag(FLAGS_max_push_mb), 1))}
+                           << 20;
+  if (shard_index < 0 || num_shards < 1 || shard_index >= num_shards) {
+    std::fprintf(stderr,
+                 "tailor_ps: --shard_index=%d must be in 0..--num_shards-1 "
+                 "(--num_shards=%d)\n",
+                 shard_index, num_shards);
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<ShardState>> state =
+      ShardState::Create(options);
+  if (!state.ok()) {
+    std::fprintf(stderr, "tailor_ps: %s\n", state.status().ToString().c_str());
+    return 1;
+  }
+  if (absl::GetFlag(FLAGS_restore)) {
+    absl::StatusOr<RestoreResult> restored =
+        (*state)->Restore(checkpoint_dir, -1);
+    if (restored.ok()) {
+      std::fprintf(stderr,
+                   "tailor_ps: shard %d restored iteration %lld (%llu rows) "
+                   "from %s\n",
+                   shard_index, static_cast<long long>(restored->iteration),
+                   static_cast<unsigned long long>(restored->rows),
+                   checkpoint_dir.c_str());
+    } else if (restored.status().code() == absl::StatusCode::kNotFound) {
+      std::fprintf(stderr,
+                   "tailor_ps: no checkpoint to restore (%s); "
+                   "starting empty\n",
+                   std::string(restored.status().message()).c_str());
+    } else {
+      std::fprintf(stderr, "tailor_ps: restore failed: %s\n",
+                   restored.status().ToString().c_str());
+      return 1;
+    }
+  }
+
+  // Signals are taken by one thread with sigwait, so no handler runs on
+  // gRPC's threads; blocked before any other thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::Notification stop;
+  std::atomic<bool> stop_requested{false};
+  auto request_stop = [&] {
+    if (!stop_requested.exchange(true)) stop.Notify();
+  };
+  absl::Mutex grace_mu;
+  int grace_ms = absl::GetFlag(FLAGS_shutdown_grace_ms);
+  ParameterServerServiceOptions service_options;
+  service_options.on_shutdown = [&](uint32_t grace, const std::string& reason) {
+    std::fprintf(stderr, "tailor_ps: Shutdown requested (%s)\n",
+                 reason.c_str());
+    {
+      absl::MutexLock lock(&grace_mu);
+      grace_ms = static_cast<int>(grace);
+    }
+    request_stop();
+  };
+  std::unique_ptr<ParameterServerService> service =
+      ParameterServerService::Create(state->get(), service_options);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  const std::string address =
+      absl::StrCat(absl::GetFlag(FLAGS_host), ":", absl::GetFlag(FLAGS_port));
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(service->grpc_service());
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    std::fprintf(stderr, "tailor_ps: could not listen on %s\n",
+                 address.c_str());
+    return 1;
+  }
+  std::printf("tailor_ps: shard %d of %d listening on %s:%d\n", shard_index,
+              num_shards, absl::GetFlag(FLAGS_host).c_str(), port);
+  std::fflush(stdout);
+  const std::string port_file = absl::GetFlag(FLAGS_port_file);
+  if (!port_file.empty()) {
+    absl::Status written = WritePortFile(port_file, port);
+    if (!written.ok()) {
+      std::fprintf(stderr, "tailor_ps: --port_file: %s\n",
+                   written.ToString().c_str());
+      server->Shutdown();
+      return 1;
+    }
+  }
+
+  std::thread signal_thread([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (!stop_requested.load()) {
+      std::fprintf(stderr, "tailor_ps: signal %d, shutting down\n", sig);
+    }
+    request_stop();
+  });
+  stop.WaitForNotification();
+  pthread_kill(signal_thread.native_handle(), SIGTERM);  // if still waiting
+  signal_thread.join();
+
+  service->BeginShutdown();
+  int grace;
+  {
+    absl::MutexLock lock(&grace_mu);
+    grace = grace_ms;
+  }
+  server->Shutdown(std::chrono::system_clock::now() +
+                   std::chrono::milliseconds(grace));
+  std::fprintf(stderr, "tailor_ps: shard %d stopped\n", shard_index);
+  return 0;
+}
+
+}  // namespace
+}  // namespace tailor
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (tailor::IsHelpArg(argv[i])) {
+      tailor::PrintHelp();
+      return 0;
+    }
+  }
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  if (rest.size() > 1) {
+    std::fprintf(stderr, "tailor_ps: unexpected argument '%s'\n", rest[1]);
+    return 2;
+  }
+  return tailor::Run();
+}
