@@ -1,1 +1,0 @@
-../../tailor/ingest_command.h
