@@ -157,7 +157,7 @@ TEST_F(PsClientTest, GramSummedOverShardsEqualsTheLocalComputation) {
   }
   // An explicit key set counts unwritten keys with their initial value.
   GramOptions subset;
-  subset.keys = std::vector<uint64_t>{keys[0], 5};
+  subset.keys = std::vector<uint64_t>{5, keys[0]};
   TAILOR_ASSERT_OK_AND_ASSIGN(GramSum s, client_->GramPartial("items", subset));
   std::vector<float> init(kDim);
   InitialRow(Spec().init, 5, absl::MakeSpan(init));
