@@ -108,6 +108,8 @@ absl::Status Run() {
   TAILOR_ASSIGN_OR_RETURN(TrainLoopResult result,
                           RunTrainLoop(*model, fs, loop));
 
+  std::fprintf(stderr, "train: stopped after %d iterations (%s)\n",
+               result.iterations_run, result.stop_reason.c_str());
   nlohmann::json out = {{"algorithm", spec.algorithm()},
                         {"dataset", dataset},
                         {"iterations", result.iterations_run},

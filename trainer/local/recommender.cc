@@ -34,6 +34,7 @@ absl::StatusOr<std::unique_ptr<Recommender>> CreateRecommender(
                      train.cols, " items, ", train.nnz(), " interactions)"));
   }
   if (a == "ials") return NewIalsRecommender(spec, train);
+  if (a == "als") return NewExplicitAlsRecommender(spec, train);
   if (a == "biased_mf" || a == "pmf" || a == "nmf" || a == "bpr" ||
       a == "logistic") {
     return NewSgdRecommender(spec, train);
@@ -43,7 +44,7 @@ absl::StatusOr<std::unique_ptr<Recommender>> CreateRecommender(
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown algorithm '", a,
-      "'; expected one of ials, biased_mf, pmf, nmf, bpr, logistic, "
+      "'; expected one of ials, als, biased_mf, pmf, nmf, bpr, logistic, "
       "item_knn, user_knn, popularity"));
 }
 

@@ -16,6 +16,8 @@ namespace tailor {
 
 absl::StatusOr<std::unique_ptr<Recommender>> NewIalsRecommender(
     const tailor::v1::JobSpec& spec, const CsrMatrix& train);
+absl::StatusOr<std::unique_ptr<Recommender>> NewExplicitAlsRecommender(
+    const tailor::v1::JobSpec& spec, const CsrMatrix& train);
 absl::StatusOr<std::unique_ptr<Recommender>> NewSgdRecommender(
     const tailor::v1::JobSpec& spec, const CsrMatrix& train);
 absl::StatusOr<std::unique_ptr<Recommender>> NewNeighborRecommender(

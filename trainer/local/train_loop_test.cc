@@ -69,6 +69,26 @@ TEST(TrainLoopTest, IalsLossDecreasesAndMetricIsReported) {
   EXPECT_LE(result.history.back().metric, 1.0);
 }
 
+TEST(TrainLoopTest, ExplicitAlsLossDecreasesAndReportsRmse) {
+  const CsrMatrix train = RandomRatings(60, 40, 0.2, 11);
+  const CsrMatrix test = RandomRatings(60, 40, 0.05, 12);
+  TAILOR_ASSERT_OK_AND_ASSIGN(auto model,
+                              CreateRecommender(Spec("als", 4), train, {}));
+  TrainLoopOptions options;
+  options.iterations = 4;
+  options.train = &train;
+  options.holdout = &test;
+  options.metric = "rmse";
+  auto fs = NewInMemoryFileSystem();
+  TAILOR_ASSERT_OK_AND_ASSIGN(TrainLoopResult result,
+                              RunTrainLoop(*model, fs.get(), options));
+  ASSERT_EQ(result.history.size(), 4u);
+  for (size_t i = 1; i < result.history.size(); ++i) {
+    EXPECT_LE(result.history[i].loss, result.history[i - 1].loss + 1e-6);
+  }
+  EXPECT_GT(result.history.back().metric, 0.0);
+}
+
 TEST(TrainLoopTest, ResumeFromCheckpointEqualsAStraightRun) {
   const CsrMatrix train = RandomRatings(50, 30, 0.2, 3);
   auto fs = NewInMemoryFileSystem();
