@@ -1,160 +1,43 @@
 #include "core/dataset/dataset_writer.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 #include <utility>
 
 #include "absl/memory/memory.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/time/clock.h"
+#include "core/dataset/partition_sort.h"
 #include "core/format/checksum.h"
-#include "core/format/sparse_block.h"
 #include "core/status_macros.h"
 
 namespace tailor {
 
-namespace {
-// One spooled interaction; 24 bytes, written in host (little-endian) order.
-struct Record {
-  uint32_t user;  // ordinal in users_
-  uint32_t item;  // ordinal in items_
-  float value;
-  float amount;
-  int64_t timestamp;
-};
-static_assert(sizeof(Record) == 24, "spool record layout");
-}  // namespace
-
 // Dense indices and row ranges of one orientation.
 struct DatasetWriter::PartitionPlan {
-  std::vector<uint32_t> row_dense;    // by row-entity ordinal
-  std::vector<uint32_t> col_dense;    // by column-entity ordinal
-  std::vector<int64_t> entries;       // by dense row
-  std::vector<uint64_t> bounds;       // partition p = [bounds[p], bounds[p+1])
-  std::vector<uint32_t> part_of_row;  // by row ordinal; when > 1 partition
+  std::vector<uint32_t> row_dense;  // by row-entity ordinal
+  std::vector<int64_t> entries;     // by dense row
+  std::vector<uint64_t> bounds;     // partition p = [bounds[p], bounds[p+1])
   uint64_t cols = 0;
   size_t partitions() const { return bounds.size() - 1; }
 };
 
 namespace {
 
-double SecondsSince(absl::Time start) {
-  return absl::ToDoubleSeconds(absl::Now() - start);
+double CpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
 }
 
 std::vector<uint32_t> DenseOf(const std::vector<uint32_t>& order) {
   std::vector<uint32_t> dense(order.size());
   for (uint32_t d = 0; d < order.size(); ++d) dense[order[d]] = d;
   return dense;
-}
-
-// Row ranges of about `target` entries each (at least one range).
-std::vector<uint64_t> ChooseBounds(const std::vector<int64_t>& entries,
-                                   int64_t target) {
-  std::vector<uint64_t> bounds = {0};
-  int64_t acc = 0;
-  for (size_t r = 0; r < entries.size(); ++r) {
-    acc += entries[r];
-    if (acc >= target && r + 1 < entries.size()) {
-      bounds.push_back(r + 1);
-      acc = 0;
-    }
-  }
-  bounds.push_back(entries.size());
-  return bounds;
-}
-
-// Reads whole records from a spool file in large pieces.
-class SpoolReader {
- public:
-  static constexpr size_t kRecordsPerRead = 1 << 15;
-  explicit SpoolReader(std::unique_ptr<ReadableFile> file)
-      : file_(std::move(file)), buffer_(kRecordsPerRead * 24) {}
-
-  // Returns the next batch (empty at the end).
-  template <typename Rec>
-  absl::StatusOr<absl::Span<const Rec>> Next() {
-    size_t have = carry_;
-    while (have < buffer_.size()) {
-      TAILOR_ASSIGN_OR_RETURN(size_t got, file_->Read(buffer_.size() - have,
-                                                      buffer_.data() + have));
-      if (got == 0) break;
-      have += got;
-    }
-    const size_t n = have / sizeof(Rec);
-    records_.resize(n);
-    std::memcpy(records_.data(), buffer_.data(), n * sizeof(Rec));
-    carry_ = have - n * sizeof(Rec);
-    std::memmove(buffer_.data(), buffer_.data() + n * sizeof(Rec), carry_);
-    return absl::Span<const Rec>(reinterpret_cast<const Rec*>(records_.data()),
-                                 n);
-  }
-  bool clean_end() const { return carry_ == 0; }
-
- private:
-  std::unique_ptr<ReadableFile> file_;
-  std::vector<char> buffer_;
-  std::vector<Record> records_;
-  size_t carry_ = 0;
-};
-
-// A spool file being appended to through a buffer.
-class SpoolWriter {
- public:
-  explicit SpoolWriter(std::unique_ptr<WritableFile> file)
-      : file_(std::move(file)) {}
-  absl::Status Append(const void* data, size_t n) {
-    buffer_.append(static_cast<const char*>(data), n);
-    if (buffer_.size() >= (1 << 18)) return Flush();
-    return absl::OkStatus();
-  }
-  absl::Status Flush() {
-    absl::Status s = file_->Append(buffer_);
-    buffer_.clear();
-    return s;
-  }
-  absl::Status Close() {
-    TAILOR_RETURN_IF_ERROR(Flush());
-    return file_->Close();
-  }
-
- private:
-  std::unique_ptr<WritableFile> file_;
-  std::string buffer_;
-};
-
-struct Entry {
-  uint32_t col;
-  float value;
-  float amount;
-  int64_t timestamp;
-};
-
-// Column, then time; then value and amount, so that the order of a row is
-// fully determined (entries equal in all four are interchangeable).
-bool EntryLess(const Entry& a, const Entry& b) {
-  if (a.col != b.col) return a.col < b.col;
-  if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
-  if (a.value != b.value) return a.value < b.value;
-  return a.amount < b.amount;
-}
-
-void SortRow(Entry* begin, Entry* end) {
-  if (end - begin <= 32) {  // insertion sort: fast for short rows
-    for (Entry* i = begin + 1; i < end; ++i) {
-      Entry e = *i;
-      Entry* j = i;
-      while (j > begin && EntryLess(e, j[-1])) {
-        *j = j[-1];
-        --j;
-      }
-      *j = e;
-    }
-  } else {
-    std::sort(begin, end, EntryLess);
-  }
 }
 
 // A writable file that forwards to another and keeps the size and CRC-32C
@@ -224,6 +107,8 @@ DatasetWriter::DatasetWriter(const DatasetWriterOptions& options)
 DatasetWriter::~DatasetWriter() {
   if (!finished_ && options_.fs != nullptr && !staging_dir_.empty()) {
     spool_.reset();
+    user_parts_.clear();
+    item_parts_.clear();
     options_.fs->DeleteRecursively(staging_dir_).IgnoreError();
   }
 }
@@ -261,19 +146,12 @@ absl::StatusOr<std::unique_ptr<DatasetWriter>> DatasetWriter::Create(
       fs->CreateDirs(JoinPath(writer->staging_dir_, "user_major")));
   TAILOR_RETURN_IF_ERROR(
       fs->CreateDirs(JoinPath(writer->staging_dir_, "item_major")));
-  TAILOR_ASSIGN_OR_RETURN(
-      writer->spool_,
-      fs->NewWritableFile(JoinPath(writer->spool_dir_, "interactions.spool")));
-  writer->spool_buffer_.reserve(options.spool_buffer_bytes + sizeof(Record));
+  writer->memory_ = std::make_unique<SpoolMemory>(options.spool_memory_bytes,
+                                                  options.spool_chunk_records);
+  writer->spool_ = std::make_unique<RecordSpool>(
+      fs, JoinPath(writer->spool_dir_, "interactions.spool"),
+      writer->memory_.get());
   return writer;
-}
-
-absl::Status DatasetWriter::FlushSpool() {
-  const absl::Time start = absl::Now();
-  absl::Status s = spool_->Append(spool_buffer_);
-  spool_buffer_.clear();
-  timings_.spool_seconds += SecondsSince(start);
-  return s;
 }
 
 absl::Status DatasetWriter::Add(uint32_t user, uint32_t item, float value,
@@ -282,17 +160,37 @@ absl::Status DatasetWriter::Add(uint32_t user, uint32_t item, float value,
     return absl::InvalidArgumentError(
         "DatasetWriter::Add: ordinal not interned");
   }
-  if (user >= user_entries_.size()) user_entries_.resize(users_.size());
-  if (item >= item_entries_.size()) item_entries_.resize(items_.size());
-  ++user_entries_[user];
-  ++item_entries_[item];
-  min_timestamp_ = std::min(min_timestamp_, timestamp);
-  max_timestamp_ = std::max(max_timestamp_, timestamp);
-  const Record r{user, item, value, amount, timestamp};
-  spool_buffer_.append(reinterpret_cast<const char*>(&r), sizeof(r));
-  ++records_;
-  if (spool_buffer_.size() >= options_.spool_buffer_bytes) return FlushSpool();
-  return absl::OkStatus();
+  users_.AddEntries(user, 1);
+  items_.AddEntries(item, 1);
+  const SpoolRecord r{user, item, value, amount, timestamp};
+  return AddCounted(absl::MakeConstSpan(&r, 1));
+}
+
+absl::Status DatasetWriter::AddCounted(absl::Span<const SpoolRecord> records) {
+  if (spool_ == nullptr) {
+    return absl::FailedPreconditionError("DatasetWriter::Add after Finish");
+  }
+  const double start = CpuSeconds();
+  const uint32_t users = static_cast<uint32_t>(users_.size());
+  const uint32_t items = static_cast<uint32_t>(items_.size());
+  int64_t lo = min_timestamp_, hi = max_timestamp_;
+  absl::Status status;
+  for (const SpoolRecord& r : records) {
+    if (r.row >= users || r.col >= items) {
+      status = absl::InvalidArgumentError(
+          "DatasetWriter::AddCounted: ordinal not interned");
+      break;
+    }
+    lo = std::min(lo, r.timestamp);
+    hi = std::max(hi, r.timestamp);
+    status = spool_->Append(r);
+    if (!status.ok()) break;
+    ++records_;
+  }
+  min_timestamp_ = lo;
+  max_timestamp_ = hi;
+  timings_.spool_seconds += CpuSeconds() - start;
+  return status;
 }
 
 absl::StatusOr<DatasetManifest> DatasetWriter::Finish(
@@ -301,95 +199,66 @@ absl::StatusOr<DatasetManifest> DatasetWriter::Finish(
     return absl::FailedPreconditionError("DatasetWriter::Finish called twice");
   }
   FileSystem* fs = options_.fs;
-  TAILOR_RETURN_IF_ERROR(FlushSpool());
-  TAILOR_RETURN_IF_ERROR(spool_->Close());
-  spool_.reset();
-  user_entries_.resize(users_.size());
-  item_entries_.resize(items_.size());
 
   // Dense indices in key order, and row ranges per orientation.
-  absl::Time start = absl::Now();
+  double start = CpuSeconds();
   const std::vector<uint32_t> user_order = users_.SortedOrder();
   const std::vector<uint32_t> item_order = items_.SortedOrder();
   PartitionPlan by_user, by_item;
   by_user.row_dense = DenseOf(user_order);
-  by_user.col_dense = DenseOf(item_order);
-  by_item.row_dense = by_user.col_dense;
-  by_item.col_dense = by_user.row_dense;
+  by_item.row_dense = DenseOf(item_order);
   by_user.cols = items_.size();
   by_item.cols = users_.size();
-  by_user.entries.resize(users_.size());
-  for (size_t d = 0; d < user_order.size(); ++d) {
-    by_user.entries[d] = user_entries_[user_order[d]];
-  }
-  by_item.entries.resize(items_.size());
-  for (size_t d = 0; d < item_order.size(); ++d) {
-    by_item.entries[d] = item_entries_[item_order[d]];
-  }
-  by_user.bounds =
-      ChooseBounds(by_user.entries, options_.target_partition_entries);
-  by_item.bounds =
-      ChooseBounds(by_item.entries, options_.target_partition_entries);
-  for (PartitionPlan* plan : {&by_user, &by_item}) {
-    if (plan->partitions() <= 1) continue;
-    plan->part_of_row.resize(plan->row_dense.size());
-    size_t p = 0;
-    std::vector<uint32_t> part_of_dense(plan->row_dense.size());
-    for (uint64_t d = 0; d < part_of_dense.size(); ++d) {
-      while (d >= plan->bounds[p + 1]) ++p;
-      part_of_dense[d] = static_cast<uint32_t>(p);
+  for (auto [plan, table, order] :
+       {std::make_tuple(&by_user, &users_, &user_order),
+        std::make_tuple(&by_item, &items_, &item_order)}) {
+    const std::vector<int64_t> counts = table->EntryCounts();
+    plan->entries.resize(order->size());
+    int64_t total = 0;
+    for (size_t d = 0; d < order->size(); ++d) {
+      plan->entries[d] = counts[(*order)[d]];
+      total += plan->entries[d];
     }
-    for (size_t o = 0; o < plan->row_dense.size(); ++o) {
-      plan->part_of_row[o] = part_of_dense[plan->row_dense[o]];
+    if (total != records_) {
+      return absl::InternalError(absl::StrCat(
+          "DatasetWriter: ", total, " entries counted but ", records_,
+          " records added (records added with AddCounted must be counted by "
+          "EntityTable::InternBatch)"));
     }
+    plan->bounds =
+        ChooseBounds(plan->entries, options_.target_partition_entries);
   }
-  timings_.sort_seconds += SecondsSince(start);
+  timings_.sort_seconds += CpuSeconds() - start;
 
-  // Scatter the spool into per-partition spools (only where needed).
-  start = absl::Now();
-  const std::string main_spool = JoinPath(spool_dir_, "interactions.spool");
-  std::vector<std::string> user_sources(by_user.partitions(), main_spool);
-  std::vector<std::string> item_sources(by_item.partitions(), main_spool);
-  // With few partitions, reading the spool once per partition (skipping
-  // other rows) is cheaper than writing and re-reading per-partition spools:
-  // page-cache writes cost several times more than reads.
-  constexpr size_t kMaxPartitionsWithoutScatter = 16;
-  if (by_user.partitions() + by_item.partitions() >
-      kMaxPartitionsWithoutScatter) {
-    std::vector<std::unique_ptr<SpoolWriter>> user_out, item_out;
-    for (size_t p = 0; by_user.partitions() > 1 && p < by_user.partitions();
-         ++p) {
-      user_sources[p] = JoinPath(spool_dir_, absl::StrFormat("u-%05d", p));
-      TAILOR_ASSIGN_OR_RETURN(auto f, fs->NewWritableFile(user_sources[p]));
-      user_out.push_back(std::make_unique<SpoolWriter>(std::move(f)));
-    }
-    for (size_t p = 0; by_item.partitions() > 1 && p < by_item.partitions();
-         ++p) {
-      item_sources[p] = JoinPath(spool_dir_, absl::StrFormat("i-%05d", p));
-      TAILOR_ASSIGN_OR_RETURN(auto f, fs->NewWritableFile(item_sources[p]));
-      item_out.push_back(std::make_unique<SpoolWriter>(std::move(f)));
-    }
-    TAILOR_ASSIGN_OR_RETURN(auto in, fs->NewReadableFile(main_spool));
-    SpoolReader reader(std::move(in));
-    for (;;) {
-      TAILOR_ASSIGN_OR_RETURN(absl::Span<const Record> batch,
-                              reader.Next<Record>());
-      if (batch.empty()) break;
-      for (const Record& r : batch) {
-        if (!user_out.empty()) {
-          TAILOR_RETURN_IF_ERROR(
-              user_out[by_user.part_of_row[r.user]]->Append(&r, sizeof(r)));
-        }
-        if (!item_out.empty()) {
-          TAILOR_RETURN_IF_ERROR(
-              item_out[by_item.part_of_row[r.item]]->Append(&r, sizeof(r)));
-        }
-      }
-    }
-    for (auto& w : user_out) TAILOR_RETURN_IF_ERROR(w->Close());
-    for (auto& w : item_out) TAILOR_RETURN_IF_ERROR(w->Close());
+  // Route the input records to the user-major partitions, as (row within
+  // the partition, dense item).
+  start = CpuSeconds();
+  for (size_t p = 0; p < by_user.partitions(); ++p) {
+    user_parts_.push_back(std::make_unique<RecordSpool>(
+        fs, JoinPath(spool_dir_, absl::StrFormat("u-%05d", p)), memory_.get()));
   }
-  timings_.scatter_seconds += SecondsSince(start);
+  const uint32_t* user_dense = by_user.row_dense.data();
+  const uint32_t* item_dense = by_item.row_dense.data();
+  const absl::Span<const uint64_t> bounds = by_user.bounds;
+  const bool one_part = by_user.partitions() == 1;
+  TAILOR_RETURN_IF_ERROR(
+      spool_->Drain([&](absl::Span<const SpoolRecord> batch) -> absl::Status {
+        constexpr size_t kAhead = 16;
+        for (size_t i = 0; i < batch.size(); ++i) {
+          if (i + kAhead < batch.size()) {
+            __builtin_prefetch(&user_dense[batch[i + kAhead].row]);
+          }
+          const SpoolRecord& r = batch[i];
+          const uint32_t row = user_dense[r.row];
+          const size_t p = one_part ? 0 : RangeOf(bounds, row);
+          TAILOR_RETURN_IF_ERROR(user_parts_[p]->Append(
+              SpoolRecord{static_cast<uint32_t>(row - bounds[p]),
+                          item_dense[r.col], r.value, r.amount, r.timestamp}));
+        }
+        return absl::OkStatus();
+      }));
+  spool_.reset();
+  timings_.route_seconds += CpuSeconds() - start;
 
   manifest.users = static_cast<int64_t>(users_.size());
   manifest.items = static_cast<int64_t>(items_.size());
@@ -405,109 +274,132 @@ absl::StatusOr<DatasetManifest> DatasetWriter::Finish(
   manifest.user_major.clear();
   manifest.item_major.clear();
   manifest.files.clear();
-  TAILOR_RETURN_IF_ERROR(
-      WritePartitions(/*user_major=*/true, by_user, user_sources, &manifest));
-  TAILOR_RETURN_IF_ERROR(
-      WritePartitions(/*user_major=*/false, by_item, item_sources, &manifest));
+  for (size_t q = 0; q < by_item.partitions(); ++q) {
+    item_parts_.push_back(std::make_unique<RecordSpool>(
+        fs, JoinPath(spool_dir_, absl::StrFormat("i-%05d", q)), memory_.get()));
+  }
+  for (size_t p = 0; p < by_user.partitions(); ++p) {
+    TAILOR_RETURN_IF_ERROR(
+        BuildBlock(/*user_major=*/true, p, by_user, &manifest));
+    start = CpuSeconds();
+    TAILOR_RETURN_IF_ERROR(RouteToItemMajor(by_user.bounds[p], by_item));
+    timings_.build_seconds += CpuSeconds() - start;
+  }
+  for (size_t q = 0; q < by_item.partitions(); ++q) {
+    TAILOR_RETURN_IF_ERROR(
+        BuildBlock(/*user_major=*/false, q, by_item, &manifest));
+  }
+  records_buffer_ = {};
+  scratch_ = {};
+  block_ = SparseBlock();
 
-  start = absl::Now();
-  TAILOR_RETURN_IF_ERROR(WriteTable(users_, "users.tsv", &manifest));
-  TAILOR_RETURN_IF_ERROR(WriteTable(items_, "items.tsv", &manifest));
+  start = CpuSeconds();
+  TAILOR_RETURN_IF_ERROR(
+      WriteTable(users_, user_order, "users.tsv", &manifest));
+  TAILOR_RETURN_IF_ERROR(
+      WriteTable(items_, item_order, "items.tsv", &manifest));
+  user_parts_.clear();
+  item_parts_.clear();
   TAILOR_RETURN_IF_ERROR(fs->DeleteRecursively(spool_dir_));
   TAILOR_RETURN_IF_ERROR(WriteStringToFile(
       fs, JoinPath(staging_dir_, "manifest.json"), ManifestToJson(manifest)));
   TAILOR_RETURN_IF_ERROR(Publish());
-  timings_.write_seconds += SecondsSince(start);
+  timings_.write_seconds += CpuSeconds() - start;
   finished_ = true;
   return manifest;
 }
 
-absl::Status DatasetWriter::WritePartitions(
-    bool user_major, const PartitionPlan& plan,
-    const std::vector<std::string>& sources, DatasetManifest* manifest) {
-  FileSystem* fs = options_.fs;
-  const char* dir = user_major ? "user_major" : "item_major";
-  for (size_t p = 0; p < plan.partitions(); ++p) {
-    absl::Time start = absl::Now();
-    const uint64_t first = plan.bounds[p];
-    const uint64_t rows = plan.bounds[p + 1] - first;
-    SparseBlock block;
-    block.orientation = user_major ? BlockOrientation::kUserMajor
-                                   : BlockOrientation::kItemMajor;
-    block.first_row = first;
-    block.matrix.rows = static_cast<int64_t>(rows);
-    block.matrix.cols = static_cast<int64_t>(plan.cols);
-    block.matrix.indptr.assign(rows + 1, 0);
-    for (uint64_t r = 0; r < rows; ++r) {
-      block.matrix.indptr[r + 1] =
-          block.matrix.indptr[r] + plan.entries[first + r];
-    }
-    const int64_t nnz = block.matrix.indptr[rows];
-    std::vector<Entry, AlignedAllocator<Entry>> entries(
-        static_cast<size_t>(nnz));
-    std::vector<int64_t> cursor(block.matrix.indptr.begin(),
-                                block.matrix.indptr.end() - 1);
-    TAILOR_ASSIGN_OR_RETURN(auto in, fs->NewReadableFile(sources[p]));
-    SpoolReader reader(std::move(in));
-    for (;;) {
-      TAILOR_ASSIGN_OR_RETURN(absl::Span<const Record> batch,
-                              reader.Next<Record>());
-      if (batch.empty()) break;
-      for (const Record& rec : batch) {
-        const uint32_t row_ord = user_major ? rec.user : rec.item;
-        const uint32_t col_ord = user_major ? rec.item : rec.user;
-        const uint64_t row = plan.row_dense[row_ord];
-        if (row < first || row >= first + rows) continue;  // other partition
-        int64_t& pos = cursor[row - first];
-        if (pos >= block.matrix.indptr[row - first + 1]) {
-          return absl::InternalError(
-              absl::StrCat("spool ", sources[p], " disagrees with the counts"));
-        }
-        entries[pos++] = Entry{plan.col_dense[col_ord], rec.value, rec.amount,
-                               rec.timestamp};
-      }
-    }
-    if (!reader.clean_end()) {
-      return absl::DataLossError(
-          absl::StrCat("spool ", sources[p], " ends inside a record"));
-    }
-    for (uint64_t r = 0; r < rows; ++r) {
-      if (cursor[r] != block.matrix.indptr[r + 1]) {
-        return absl::DataLossError(
-            absl::StrCat("spool ", sources[p], " is missing records"));
-      }
-      SortRow(entries.data() + block.matrix.indptr[r],
-              entries.data() + block.matrix.indptr[r + 1]);
-    }
-    block.matrix.indices.resize(nnz);
-    block.matrix.data.resize(nnz);
-    if (manifest->has_timestamps) block.timestamps.resize(nnz);
-    if (manifest->has_amounts) block.amounts.resize(nnz);
-    for (int64_t i = 0; i < nnz; ++i) {
-      block.matrix.indices[i] = entries[i].col;
-      block.matrix.data[i] = entries[i].value;
-      if (manifest->has_timestamps) block.timestamps[i] = entries[i].timestamp;
-      if (manifest->has_amounts) block.amounts[i] = entries[i].amount;
-    }
-    std::vector<Entry, AlignedAllocator<Entry>>().swap(entries);
-    timings_.build_seconds += SecondsSince(start);
-
-    start = absl::Now();
-    const std::string relative =
-        absl::StrFormat("%s/part-%05d.blk", dir, static_cast<int>(p));
-    DatasetFile file{relative, 0, 0};
-    ChecksummingFileSystem checksumming(fs, &file);
-    TAILOR_RETURN_IF_ERROR(WriteSparseBlock(
-        &checksumming, JoinPath(staging_dir_, relative), block));
-    manifest->files.push_back(file);
-    DatasetPartition part{relative, first, rows, static_cast<uint64_t>(nnz)};
-    (user_major ? manifest->user_major : manifest->item_major).push_back(part);
-    timings_.write_seconds += SecondsSince(start);
+absl::Status DatasetWriter::RouteToItemMajor(uint64_t first_user,
+                                             const PartitionPlan& items) {
+  // records_buffer_ is in block order: by user, then item, time, value,
+  // amount. Appending in this order and sorting each item partition stably
+  // by row gives item rows ordered by user, time, value and amount: the
+  // item-major block order, without sorting within rows.
+  const absl::Span<const uint64_t> bounds = items.bounds;
+  const bool one_part = items.partitions() == 1;
+  for (const SpoolRecord& r : records_buffer_) {
+    const size_t q = one_part ? 0 : RangeOf(bounds, r.col);
+    TAILOR_RETURN_IF_ERROR(item_parts_[q]->Append(
+        SpoolRecord{static_cast<uint32_t>(r.col - bounds[q]),
+                    static_cast<uint32_t>(first_user + r.row), r.value,
+                    r.amount, r.timestamp}));
   }
   return absl::OkStatus();
 }
 
+absl::Status DatasetWriter::BuildBlock(bool user_major, size_t p,
+                                       const PartitionPlan& plan,
+                                       DatasetManifest* manifest) {
+  double start = CpuSeconds();
+  const uint64_t first = plan.bounds[p];
+  const uint64_t rows = plan.bounds[p + 1] - first;
+  const std::string relative = absl::StrFormat(
+      "%s/part-%05d.blk", user_major ? "user_major" : "item_major",
+      static_cast<int>(p));
+  std::unique_ptr<RecordSpool>& spool =
+      user_major ? user_parts_[p] : item_parts_[p];
+  TAILOR_RETURN_IF_ERROR(spool->DrainInto(&records_buffer_));
+  spool.reset();
+  SparseBlock& block = block_;
+  block.orientation =
+      user_major ? BlockOrientation::kUserMajor : BlockOrientation::kItemMajor;
+  block.first_row = first;
+  CsrMatrix& m = block.matrix;
+  m.rows = static_cast<int64_t>(rows);
+  m.cols = static_cast<int64_t>(plan.cols);
+  m.indptr.resize(rows + 1);
+  m.indptr[0] = 0;
+  for (uint64_t r = 0; r < rows; ++r) {
+    m.indptr[r + 1] = m.indptr[r] + plan.entries[first + r];
+  }
+  const int64_t nnz = m.indptr[rows];
+  if (static_cast<int64_t>(records_buffer_.size()) != nnz) {
+    return absl::DataLossError(
+        absl::StrCat("dataset writer: ", records_buffer_.size(),
+                     " records for ", relative, ", counted ", nnz));
+  }
+  SortByRow(&records_buffer_, rows, &scratch_);
+  SpoolRecord* recs = records_buffer_.data();
+  for (uint64_t r = 0; r < rows; ++r) {
+    const int64_t b = m.indptr[r], e = m.indptr[r + 1];
+    if ((b < e && recs[b].row != r) || (e > b && recs[e - 1].row != r)) {
+      return absl::DataLossError(absl::StrCat("dataset writer: records of ",
+                                              relative,
+                                              " disagree with the counts"));
+    }
+    // Item-major rows arrive in order (RouteToItemMajor).
+    if (user_major && e - b > 1) SortRow(recs + b, recs + e);
+  }
+  m.indices.resize(nnz);
+  m.data.resize(nnz);
+  block.timestamps.resize(manifest->has_timestamps ? nnz : 0);
+  block.amounts.resize(manifest->has_amounts ? nnz : 0);
+  for (int64_t i = 0; i < nnz; ++i) {
+    m.indices[i] = recs[i].col;
+    m.data[i] = recs[i].value;
+  }
+  if (manifest->has_timestamps) {
+    for (int64_t i = 0; i < nnz; ++i) block.timestamps[i] = recs[i].timestamp;
+  }
+  if (manifest->has_amounts) {
+    for (int64_t i = 0; i < nnz; ++i) block.amounts[i] = recs[i].amount;
+  }
+  timings_.build_seconds += CpuSeconds() - start;
+
+  start = CpuSeconds();
+  DatasetFile file{relative, 0, 0};
+  ChecksummingFileSystem checksumming(options_.fs, &file);
+  TAILOR_RETURN_IF_ERROR(
+      WriteSparseBlock(&checksumming, JoinPath(staging_dir_, relative), block));
+  manifest->files.push_back(file);
+  DatasetPartition part{relative, first, rows, static_cast<uint64_t>(nnz)};
+  (user_major ? manifest->user_major : manifest->item_major).push_back(part);
+  timings_.write_seconds += CpuSeconds() - start;
+  return absl::OkStatus();
+}
+
 absl::Status DatasetWriter::WriteTable(const EntityTable& table,
+                                       const std::vector<uint32_t>& order,
                                        const std::string& name,
                                        DatasetManifest* manifest) {
   TAILOR_ASSIGN_OR_RETURN(
@@ -523,7 +415,7 @@ absl::Status DatasetWriter::WriteTable(const EntityTable& table,
     buffer.clear();
     return s;
   };
-  for (uint32_t ordinal : table.SortedOrder()) {
+  for (uint32_t ordinal : order) {
     table.AppendTsvLine(ordinal, &buffer);
     if (buffer.size() >= (1 << 20)) TAILOR_RETURN_IF_ERROR(flush());
   }

@@ -2,14 +2,18 @@
 #define TAILOR_CORE_DATASET_DATASET_WRITER_H_
 
 // Writes a dataset directory (docs/formats/dataset.md) from a stream of
-// interactions, with memory that grows with the number of distinct users and
-// items, not with the number of interactions:
-//   1. Add() appends fixed-size records (first-seen ordinals) to a spool file
-//      and counts entries per user and item;
+// interactions:
+//   1. Add() / AddCounted() append 24-byte records (first-seen ordinals) to a
+//      spool (record_spool.h: memory up to spool_memory_bytes, then files)
+//      while EntityTable counts entries per user and item;
 //   2. Finish() sorts keys into dense indices, chooses row ranges balanced by
-//      entry count, scatters the spool into per-partition spools, builds and
-//      writes each partition's block, writes users.tsv, items.tsv and
-//      manifest.json, and publishes the directory with one atomic rename.
+//      entry count, routes the records to per-partition spools of the
+//      user-major orientation, and for each partition radix-sorts by row,
+//      sorts within rows and writes the block, routing its entries (in
+//      block order) on to the item-major partitions, whose rows then come
+//      out in order from a stable radix sort alone; then it writes
+//      users.tsv, items.tsv and manifest.json and publishes the directory
+//      with one atomic rename.
 // Everything is written below `<output_dir>.tmp-ingest` first; a reader never
 // sees half a dataset.
 
@@ -19,10 +23,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "core/dataset/entity_table.h"
 #include "core/dataset/manifest.h"
+#include "core/dataset/record_spool.h"
 #include "core/file_system.h"
-#include "core/format/aligned_buffer.h"
+#include "core/format/sparse_block.h"
 
 namespace tailor {
 
@@ -32,16 +38,20 @@ struct DatasetWriterOptions {
   bool overwrite = false;    // replace an existing dataset at output_dir
   // Partitions are contiguous row ranges of about this many entries.
   int64_t target_partition_entries = int64_t{1} << 21;
-  size_t spool_buffer_bytes = size_t{1} << 20;
+  // Spooled records (24 bytes per interaction; at most about twice the
+  // input's while finishing) stay in memory up to this many bytes and spill
+  // to files in the staging directory beyond it. Default 1 GiB.
+  size_t spool_memory_bytes = size_t{1} << 30;
+  size_t spool_chunk_records = size_t{1} << 15;  // 768 KiB per chunk
 };
 
-// Seconds spent in each phase of the writer.
+// CPU seconds of the calling thread in each phase of the writer.
 struct DatasetWriterTimings {
-  double spool_seconds = 0;    // writing full spool buffers during Add()
-  double sort_seconds = 0;     // key sort, dense remap, partition choice
-  double scatter_seconds = 0;  // spool -> per-partition spools
-  double build_seconds = 0;    // per-partition CSR build and row sort
-  double write_seconds = 0;    // block, table and manifest files, checksums
+  double spool_seconds = 0;  // Add / AddCounted
+  double sort_seconds = 0;   // key sort, dense remap, partition choice
+  double route_seconds = 0;  // input spool -> user-major partition spools
+  double build_seconds = 0;  // radix sorts, row sorts, CSR arrays, routing
+  double write_seconds = 0;  // block, table and manifest files, checksums
 };
 
 // Not thread-safe. Destroying an unfinished writer removes its staging
@@ -57,11 +67,15 @@ class DatasetWriter {
   EntityTable& users() { return users_; }
   EntityTable& items() { return items_; }
 
-  // Records one interaction between interned ordinals. `timestamp` (unix
-  // seconds) and `amount` are stored only when the manifest given to Finish
-  // says has_timestamps / has_amounts. Errors come from the file system.
+  // Records one interaction between interned ordinals and counts it for
+  // both. `timestamp` (unix seconds) and `amount` are stored only when the
+  // manifest given to Finish says has_timestamps / has_amounts.
+  // INVALID_ARGUMENT for an ordinal not interned; else file-system errors.
   absl::Status Add(uint32_t user, uint32_t item, float value, int64_t timestamp,
                    float amount);
+  // Records interactions (row = user ordinal, col = item ordinal) whose
+  // entries EntityTable::InternBatch already counted, once in each table.
+  absl::Status AddCounted(absl::Span<const SpoolRecord> records);
 
   // Completes and publishes the dataset. `manifest` supplies provenance and
   // counts of the input (preset, lines, rejected, sources, policy,
@@ -75,12 +89,17 @@ class DatasetWriter {
  private:
   struct PartitionPlan;
   explicit DatasetWriter(const DatasetWriterOptions& options);
-  absl::Status FlushSpool();
-  absl::Status WritePartitions(bool user_major, const PartitionPlan& plan,
-                               const std::vector<std::string>& sources,
-                               DatasetManifest* manifest);
-  absl::Status WriteTable(const EntityTable& table, const std::string& name,
+  // Drains partition p's spool into records_buffer_, sorts it into block
+  // order and writes the block.
+  absl::Status BuildBlock(bool user_major, size_t p, const PartitionPlan& plan,
                           DatasetManifest* manifest);
+  // Routes the entries of user-major partition p (in records_buffer_, in
+  // block order) to the item-major partition spools.
+  absl::Status RouteToItemMajor(uint64_t first_user,
+                                const PartitionPlan& items);
+  absl::Status WriteTable(const EntityTable& table,
+                          const std::vector<uint32_t>& order,
+                          const std::string& name, DatasetManifest* manifest);
   absl::Status Publish();
 
   DatasetWriterOptions options_;
@@ -88,11 +107,11 @@ class DatasetWriter {
   std::string spool_dir_;
   EntityTable users_{"user"};
   EntityTable items_{"item"};
-  // Entries per ordinal; huge-page backed (random increments per line).
-  std::vector<int64_t, AlignedAllocator<int64_t>> user_entries_;
-  std::vector<int64_t, AlignedAllocator<int64_t>> item_entries_;
-  std::unique_ptr<WritableFile> spool_;
-  std::string spool_buffer_;
+  std::unique_ptr<SpoolMemory> memory_;
+  std::unique_ptr<RecordSpool> spool_;
+  std::vector<std::unique_ptr<RecordSpool>> user_parts_, item_parts_;
+  std::vector<SpoolRecord> records_buffer_, scratch_;  // reused per block
+  SparseBlock block_;                                  // reused per block
   int64_t records_ = 0;
   int64_t min_timestamp_ = INT64_MAX;
   int64_t max_timestamp_ = INT64_MIN;

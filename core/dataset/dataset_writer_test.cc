@@ -49,7 +49,9 @@ absl::StatusOr<DatasetManifest> Write(FileSystem* fs, const std::string& dir,
   o.output_dir = dir;
   o.target_partition_entries = target;
   o.overwrite = overwrite;
-  o.spool_buffer_bytes = 48;  // force many spool flushes
+  // Two records per chunk and room for three chunks: every spool spills.
+  o.spool_memory_bytes = 3 * 2 * sizeof(SpoolRecord);
+  o.spool_chunk_records = 2;
   TAILOR_ASSIGN_OR_RETURN(auto w, DatasetWriter::Create(o));
   w->users().SetAttributeNames({"country"});
   for (const Event& e : events) {

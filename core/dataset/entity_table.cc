@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <numeric>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -12,45 +11,168 @@
 #include "core/dataset/tsv.h"
 
 namespace tailor {
+namespace {
+
+// Fibonacci hashing: keys are already hashes, but tests and callers may use
+// small keys; multiplying spreads any key over the table.
+constexpr uint64_t kMultiplier = 0x9E3779B97F4A7C15ull;
+constexpr int kInitialBits = 10;
+
+}  // namespace
+
+EntityTable::EntityTable(std::string kind) : kind_(std::move(kind)) {
+  Slot empty{};
+  empty.ordinal = kEmpty;
+  slots_.assign(size_t{1} << kInitialBits, empty);
+  shift_ = 64 - kInitialBits;
+  grow_at_ = slots_.size() * 7 / 10;
+}
+
+size_t EntityTable::HomeOf(uint64_t key) const {
+  return static_cast<size_t>((key * kMultiplier) >> shift_);
+}
+
+void EntityTable::Grow() {
+  Slot empty{};
+  empty.ordinal = kEmpty;
+  std::vector<Slot, AlignedAllocator<Slot>> old(slots_.size() * 2, empty);
+  old.swap(slots_);
+  --shift_;
+  grow_at_ = slots_.size() * 7 / 10;
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.ordinal == kEmpty) continue;
+    size_t i = HomeOf(s.key);
+    while (slots_[i].ordinal != kEmpty) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
+
+EntityTable::Slot* EntityTable::FindOrInsert(uint64_t key,
+                                             absl::string_view external_id,
+                                             bool* inserted,
+                                             absl::Status* status) {
+  if (keys_.size() >= grow_at_) Grow();
+  const size_t mask = slots_.size() - 1;
+  const size_t inline_size = std::min(external_id.size(), kInlineIdBytes);
+  const uint8_t id_size =
+      static_cast<uint8_t>(std::min<size_t>(external_id.size(), 255));
+  for (size_t i = HomeOf(key);; i = (i + 1) & mask) {
+    Slot& slot = slots_[i];
+    if (slot.ordinal == kEmpty) {
+      if (keys_.size() >= kEmpty - 1) {
+        *status = absl::ResourceExhaustedError(
+            absl::StrCat("more than 2^32 - 1 distinct ", kind_, "s"));
+        return nullptr;
+      }
+      slot.key = key;
+      slot.entries = 0;
+      slot.ordinal = static_cast<uint32_t>(keys_.size());
+      slot.id_size = id_size;
+      std::memcpy(slot.id_prefix, external_id.data(), inline_size);
+      keys_.push_back(key);
+      ids_.append(external_id.data(), external_id.size());
+      id_offsets_.push_back(ids_.size());
+      *inserted = true;
+      return &slot;
+    }
+    if (slot.key != key) continue;
+    // The stored id must be this id: compare the inline bytes, and the rest
+    // in the arena only for long ids.
+    bool same =
+        slot.id_size == id_size &&
+        std::memcmp(slot.id_prefix, external_id.data(), inline_size) == 0;
+    if (same && external_id.size() > kInlineIdBytes) {
+      same = this->external_id(slot.ordinal) == external_id;
+    }
+    if (!same) {
+      *status = absl::FailedPreconditionError(absl::StrFormat(
+          "%s key collision: external ids \"%s\" and \"%s\" both hash to key "
+          "%016x (a 64-bit hash collision); the dataset cannot hold both",
+          kind_, absl::CHexEscape(this->external_id(slot.ordinal)),
+          absl::CHexEscape(external_id), key));
+      return nullptr;
+    }
+    *inserted = false;
+    return &slot;
+  }
+}
 
 absl::StatusOr<uint32_t> EntityTable::Intern(uint64_t key,
                                              absl::string_view external_id,
                                              bool* inserted) {
-  const uint32_t next = static_cast<uint32_t>(keys_.size());
-  auto [it, added] = ordinal_of_key_.try_emplace(key);
+  bool added = false;
+  absl::Status status;
+  Slot* slot = FindOrInsert(key, external_id, &added, &status);
+  if (slot == nullptr) return status;
   if (inserted != nullptr) *inserted = added;
-  Slot& slot = it->second;
-  const size_t inline_size = std::min(external_id.size(), kInlineIdBytes);
-  if (added) {
-    if (next == UINT32_MAX) {
-      ordinal_of_key_.erase(it);
-      return absl::ResourceExhaustedError(
-          absl::StrCat("more than 2^32 - 1 distinct ", kind_, "s"));
+  return slot->ordinal;
+}
+
+absl::Status EntityTable::InternBatch(absl::Span<const uint64_t> keys,
+                                      absl::Span<const absl::string_view> ids,
+                                      uint32_t* ordinals,
+                                      std::vector<uint32_t>* first_seen,
+                                      size_t* failed_index) {
+  const size_t n = keys.size();
+  // Large tables: visit the batch in order of the top bits of the home slot
+  // (a stable counting sort, so the first index of a new id still comes
+  // first), so consecutive lookups fall into the same table region.
+  const int table_bits = 64 - shift_;
+  const bool reorder = n >= 1024 && table_bits > 15;
+  if (reorder) {
+    const int bucket_bits = std::min(table_bits, 12);
+    const int bucket_shift = 64 - bucket_bits;
+    counts_.assign((size_t{1} << bucket_bits) + 1, 0);
+    for (size_t i = 0; i < n; ++i) {
+      ++counts_[((keys[i] * kMultiplier) >> bucket_shift) + 1];
     }
-    slot.ordinal = next;
-    slot.id_size =
-        static_cast<uint8_t>(std::min<size_t>(external_id.size(), 255));
-    std::memcpy(slot.id_prefix, external_id.data(), inline_size);
-    keys_.push_back(key);
-    ids_.append(external_id.data(), external_id.size());
-    id_offsets_.push_back(ids_.size());
-    return next;
+    for (size_t b = 1; b < counts_.size(); ++b) counts_[b] += counts_[b - 1];
+    order_.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      order_[counts_[(keys[i] * kMultiplier) >> bucket_shift]++] =
+          static_cast<uint32_t>(i);
+    }
   }
-  // The stored id must be this id: compare the inline bytes, and the rest
-  // in the arena only for long ids.
-  bool same = slot.id_size == std::min<size_t>(external_id.size(), 255) &&
-              std::memcmp(slot.id_prefix, external_id.data(), inline_size) == 0;
-  if (same && external_id.size() > kInlineIdBytes) {
-    same = this->external_id(slot.ordinal) == external_id;
+  auto index = [&](size_t j) -> size_t { return reorder ? order_[j] : j; };
+  constexpr size_t kAhead = 16;
+  for (size_t j = 0; j < std::min(n, kAhead); ++j) {
+    __builtin_prefetch(&slots_[HomeOf(keys[index(j)])]);
   }
-  if (!same) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "%s key collision: external ids \"%s\" and \"%s\" both hash to key "
-        "%016x (a 64-bit hash collision); the dataset cannot hold both",
-        kind_, absl::CHexEscape(this->external_id(slot.ordinal)),
-        absl::CHexEscape(external_id), key));
+  absl::Status status;
+  for (size_t j = 0; j < n; ++j) {
+    if (j + kAhead < n) {
+      __builtin_prefetch(&slots_[HomeOf(keys[index(j + kAhead)])]);
+    }
+    const size_t i = index(j);
+    bool inserted = false;
+    Slot* slot = FindOrInsert(keys[i], ids[i], &inserted, &status);
+    if (slot == nullptr) {
+      *failed_index = i;
+      return status;
+    }
+    ++slot->entries;
+    ordinals[i] = slot->ordinal;
+    if (inserted) first_seen->push_back(static_cast<uint32_t>(i));
   }
-  return slot.ordinal;
+  return absl::OkStatus();
+}
+
+void EntityTable::AddEntries(uint32_t ordinal, int64_t n) {
+  const uint64_t key = keys_[ordinal];
+  const size_t mask = slots_.size() - 1;
+  size_t i = HomeOf(key);
+  while (slots_[i].ordinal != ordinal) i = (i + 1) & mask;
+  slots_[i].entries += static_cast<uint64_t>(n);
+}
+
+std::vector<int64_t> EntityTable::EntryCounts() const {
+  std::vector<int64_t> counts(keys_.size(), 0);
+  for (const Slot& s : slots_) {
+    if (s.ordinal != kEmpty)
+      counts[s.ordinal] = static_cast<int64_t>(s.entries);
+  }
+  return counts;
 }
 
 absl::string_view EntityTable::external_id(uint32_t ordinal) const {
@@ -73,13 +195,30 @@ bool EntityTable::HasAttributes(uint32_t ordinal) const {
 }
 
 std::vector<uint32_t> EntityTable::SortedOrder() const {
-  // Sorting (key, ordinal) pairs in place is much faster than sorting
-  // ordinals through an indirection. Keys are unique.
-  std::vector<std::pair<uint64_t, uint32_t>> pairs(keys_.size());
-  for (uint32_t o = 0; o < keys_.size(); ++o) pairs[o] = {keys_[o], o};
-  std::sort(pairs.begin(), pairs.end());
-  std::vector<uint32_t> order(pairs.size());
-  for (size_t d = 0; d < pairs.size(); ++d) order[d] = pairs[d].second;
+  // LSD radix sort of (key, ordinal) pairs by 8-bit digits; digits that all
+  // keys share are skipped. Keys are unique.
+  const size_t n = keys_.size();
+  std::vector<std::pair<uint64_t, uint32_t>> a(n), b(n);
+  std::vector<size_t> counts(8 * 256, 0);
+  for (uint32_t o = 0; o < n; ++o) {
+    a[o] = {keys_[o], o};
+    for (int d = 0; d < 8; ++d)
+      ++counts[d * 256 + ((keys_[o] >> (8 * d)) & 255)];
+  }
+  for (int d = 0; d < 8; ++d) {
+    size_t* c = &counts[d * 256];
+    if (std::any_of(c, c + 256, [n](size_t x) { return x == n; })) continue;
+    size_t sum = 0;
+    for (int v = 0; v < 256; ++v) {
+      const size_t k = c[v];
+      c[v] = sum;
+      sum += k;
+    }
+    for (const auto& p : a) b[c[(p.first >> (8 * d)) & 255]++] = p;
+    a.swap(b);
+  }
+  std::vector<uint32_t> order(n);
+  for (size_t d = 0; d < n; ++d) order[d] = a[d].second;
   return order;
 }
 

@@ -2,14 +2,14 @@
 #define TAILOR_CORE_DATASET_ENTITY_TABLE_H_
 
 // The users or items met while writing a dataset: key -> ordinal (first-seen
-// order), the external id of each, optional attributes, and the writer of
-// users.tsv / items.tsv. Memory grows with the number of entities only.
+// order), the external id of each, the number of entries (interactions) of
+// each, optional attributes, and the writer of users.tsv / items.tsv. Memory
+// grows with the number of entities only.
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -21,23 +21,38 @@ namespace tailor {
 class EntityTable {
  public:
   // `kind` ("user" or "item") appears in error messages.
-  explicit EntityTable(std::string kind) : kind_(std::move(kind)) {}
+  explicit EntityTable(std::string kind);
 
   // Returns the ordinal of `key`, adding it (with `external_id`) when new;
   // `*inserted` (optional) says which. FAILED_PRECONDITION when `key` is
   // already held by a different external id (a 64-bit hash collision); the
-  // message names both ids.
+  // message names both ids. Counts no entry.
   absl::StatusOr<uint32_t> Intern(uint64_t key, absl::string_view external_id,
                                   bool* inserted = nullptr);
+
+  // Interns ids[i] under keys[i] for every i, sets ordinals[i] and adds one
+  // entry to the count of each id (one interaction per element). Indices i
+  // that added a new id are appended to *first_seen (the smallest index of
+  // each new id). Lookups run in hash-table order with prefetching, so large
+  // batches cost little more than one cache miss per table region. On a key
+  // collision returns FAILED_PRECONDITION (as Intern) and sets *failed_index;
+  // elements may then be partly interned.
+  absl::Status InternBatch(absl::Span<const uint64_t> keys,
+                           absl::Span<const absl::string_view> ids,
+                           uint32_t* ordinals,
+                           std::vector<uint32_t>* first_seen,
+                           size_t* failed_index);
+
+  // Adds `n` entries to the count of `ordinal` (< size()).
+  void AddEntries(uint32_t ordinal, int64_t n);
+  // Entries counted so far, by ordinal.
+  std::vector<int64_t> EntryCounts() const;
 
   void SetAttributeNames(std::vector<std::string> names);
   const std::vector<std::string>& attribute_names() const { return names_; }
   // `values` must hold one value per attribute name.
   void SetAttributes(uint32_t ordinal, absl::Span<const std::string> values);
   bool HasAttributes(uint32_t ordinal) const;
-
-  // Hints that `key` will be interned soon (prefetches its hash slot).
-  void Prefetch(uint64_t key) const { ordinal_of_key_.prefetch(key); }
 
   size_t size() const { return keys_.size(); }
   uint64_t key(uint32_t ordinal) const { return keys_[ordinal]; }
@@ -53,30 +68,40 @@ class EntityTable {
   void AppendTsvLine(uint32_t ordinal, std::string* out) const;
 
  private:
-  // The ordinal of a key and the id's first bytes, so that the id check on
-  // a lookup usually needs no second memory access (ids up to
-  // kInlineIdBytes long are compared entirely inside the hash slot).
+  // One slot of the open-addressing (linear probing) table, half a cache
+  // line: the key, its entry count, its ordinal and the id's first bytes, so
+  // that the id check on a lookup usually needs no second memory access (ids
+  // up to kInlineIdBytes long are compared entirely inside the slot).
   static constexpr size_t kInlineIdBytes = 11;
+  static constexpr uint32_t kEmpty = UINT32_MAX;
   struct Slot {
-    uint32_t ordinal;
-    uint8_t id_size;  // min(id size, 255)
+    uint64_t key;
+    uint64_t entries;
+    uint32_t ordinal;  // kEmpty: free slot
+    uint8_t id_size;   // min(id size, 255)
     char id_prefix[kInlineIdBytes];
   };
+  static_assert(sizeof(Slot) == 32, "two slots per cache line");
 
-  // Large tables come from huge pages (AlignedAllocator), which saves a TLB
-  // miss on most lookups once the table outgrows the TLB's reach.
-  using Map =
-      absl::flat_hash_map<uint64_t, Slot, absl::Hash<uint64_t>,
-                          std::equal_to<uint64_t>,
-                          AlignedAllocator<std::pair<const uint64_t, Slot>>>;
+  size_t HomeOf(uint64_t key) const;
+  void Grow();
+  // Finds or inserts `key` in slot `home` onwards; returns the slot or
+  // nullptr on a collision or when the ordinal space is exhausted (*status).
+  Slot* FindOrInsert(uint64_t key, absl::string_view external_id,
+                     bool* inserted, absl::Status* status);
 
   std::string kind_;
-  Map ordinal_of_key_;
+  // Huge-page backed (AlignedAllocator): saves a TLB miss on most lookups
+  // once the table outgrows the TLB's reach.
+  std::vector<Slot, AlignedAllocator<Slot>> slots_;
+  int shift_ = 64;  // home slot = (key * multiplier) >> shift_
+  size_t grow_at_ = 0;
   std::vector<uint64_t> keys_;
   std::vector<uint64_t> id_offsets_ = {0};  // ids_[offsets[o], offsets[o+1])
   std::string ids_;
   std::vector<std::string> names_;
   std::vector<std::vector<std::string>> attributes_;  // by ordinal; lazily
+  std::vector<uint32_t> order_, counts_;              // InternBatch scratch
 };
 
 }  // namespace tailor

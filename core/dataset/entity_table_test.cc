@@ -1,5 +1,12 @@
 #include "core/dataset/entity_table.h"
 
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 #include "core/status_matchers.h"
 #include "gtest/gtest.h"
 
@@ -61,6 +68,76 @@ TEST(EntityTableTest, WritesEscapedTsvLines) {
             "key\tid\ttitle\tgenres\n"
             "0000000000000abc\tid\\t1\tA\\nB\tx|y\n"
             "0000000000000001\tplain\t\t\n");
+}
+
+TEST(EntityTableTest,
+     InternBatchMatchesInternCountsEntriesAndReportsFirstSeen) {
+  // Enough distinct keys that the table grows past the size where batches
+  // are visited in table order.
+  std::mt19937_64 rng(5);
+  EntityTable batched("user");
+  std::map<uint64_t, size_t> count_of_key;
+  std::vector<uint64_t> all_keys;
+  for (int round = 0; round < 12; ++round) {
+    std::vector<uint64_t> keys;
+    std::vector<std::string> id_storage;
+    for (int i = 0; i < 8000; ++i) {
+      const uint64_t k = (rng() % 60000) * 0x100000001b3ull;
+      keys.push_back(k);
+      id_storage.push_back(absl::StrCat("id-", k));
+    }
+    std::vector<absl::string_view> ids(id_storage.begin(), id_storage.end());
+    std::vector<uint32_t> ordinals(keys.size());
+    std::vector<uint32_t> first_seen;
+    size_t failed = 0;
+    ASSERT_THAT(
+        batched.InternBatch(keys, ids, ordinals.data(), &first_seen, &failed),
+        IsOk());
+    std::set<uint32_t> first(first_seen.begin(), first_seen.end());
+    EXPECT_EQ(first.size(), first_seen.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      EXPECT_EQ(batched.key(ordinals[i]), keys[i]);
+      EXPECT_EQ(batched.external_id(ordinals[i]), ids[i]);
+      const bool is_new = count_of_key[keys[i]]++ == 0;
+      EXPECT_EQ(first.count(static_cast<uint32_t>(i)) == 1, is_new) << i;
+    }
+  }
+  EXPECT_EQ(batched.size(), count_of_key.size());
+  EXPECT_GT(batched.size(), 40000u);
+  const std::vector<int64_t> counts = batched.EntryCounts();
+  for (uint32_t o = 0; o < batched.size(); ++o) {
+    EXPECT_EQ(counts[o], static_cast<int64_t>(count_of_key[batched.key(o)]));
+  }
+  // SortedOrder is ascending by key.
+  std::vector<uint32_t> order = batched.SortedOrder();
+  ASSERT_EQ(order.size(), batched.size());
+  for (size_t d = 1; d < order.size(); ++d) {
+    ASSERT_LT(batched.key(order[d - 1]), batched.key(order[d]));
+  }
+}
+
+TEST(EntityTableTest, InternBatchReportsTheCollidingElement) {
+  EntityTable t("item");
+  ASSERT_THAT(t.Intern(42, "first"), IsOk());
+  const std::vector<uint64_t> keys = {7, 42, 8};
+  const std::vector<absl::string_view> ids = {"a", "second", "b"};
+  std::vector<uint32_t> ordinals(3);
+  std::vector<uint32_t> first_seen;
+  size_t failed = 99;
+  EXPECT_THAT(
+      t.InternBatch(keys, ids, ordinals.data(), &first_seen, &failed),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("\"second\"")));
+  EXPECT_EQ(failed, 1u);
+}
+
+TEST(EntityTableTest, AddEntriesCountsForOneOrdinal) {
+  EntityTable t("user");
+  TAILOR_ASSERT_OK_AND_ASSIGN(uint32_t a, t.Intern(3, "a"));
+  TAILOR_ASSERT_OK_AND_ASSIGN(uint32_t b, t.Intern(4, "b"));
+  t.AddEntries(b, 5);
+  t.AddEntries(a, 1);
+  t.AddEntries(b, 1);
+  EXPECT_EQ(t.EntryCounts(), (std::vector<int64_t>{1, 6}));
 }
 
 }  // namespace

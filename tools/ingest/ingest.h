@@ -43,6 +43,10 @@ struct IngestOptions {
   double max_error_rate = 0.01;
   size_t max_line_bytes = 1 << 20;
   int64_t target_partition_entries = int64_t{1} << 21;
+  // Spooled interactions stay in memory up to this many bytes (24 bytes per
+  // interaction, about twice that while finishing), then spill to files in
+  // the staging directory (DatasetWriterOptions::spool_memory_bytes).
+  size_t spool_memory_bytes = size_t{1} << 30;
   int examples_per_reason = 3;
   Clock* clock = nullptr;  // default RealClock()
   absl::Duration progress_interval = absl::Seconds(2);
@@ -57,9 +61,12 @@ struct IngestPhases {
   double hash = 0;    // SipHash of external ids
   double intern = 0;  // key -> ordinal maps, collision checks
   double spool = 0;   // appending records to the spool
-  double finish = 0;  // sort, scatter, build and write blocks and tables
-  double total = 0;   // CPU seconds of the whole run (this thread)
-  double wall = 0;    // wall-clock seconds of the whole run
+  double finish = 0;  // sort, route, build and write blocks and tables
+  // Parts of `finish`: dense key order and partition choice; routing the
+  // spool to partitions; radix and row sorts and CSR arrays; file writes.
+  double finish_sort = 0, finish_route = 0, finish_build = 0, finish_write = 0;
+  double total = 0;  // CPU seconds of the whole run (this thread)
+  double wall = 0;   // wall-clock seconds of the whole run
 };
 
 struct IngestResult {

@@ -3,17 +3,22 @@
 // directory, ingests it with the generic column mapping and prints one JSON
 // object per measurement:
 //   {"bench":"ingest","case":...,"metric":...,"value":...,"unit":...}
-// Phases (read, parse, hash, intern, spool, finish) are reported as shares
-// of the ingesting thread's CPU time. lines_per_cpu_second divides by the
-// process CPU time: the per-core figure, meaningful on a shared machine.
+// The ingest runs --runs times over the same file and medians are printed.
+// Phases (read, parse, hash, intern, spool, finish and its parts sort, route,
+// build, write) are reported as shares of the ingesting thread's CPU time.
+// lines_per_cpu_second divides by the process CPU time: the per-core figure,
+// meaningful on a shared machine; lines_per_second divides by wall time.
 
 #include <time.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -29,6 +34,10 @@ ABSL_FLAG(int64_t, bench_items, 100000, "Distinct item ids (at most).");
 ABSL_FLAG(std::string, tmp_dir, "/tmp",
           "Where the CSV and the dataset are written (removed afterwards).");
 ABSL_FLAG(bool, keep, false, "Keep the generated files.");
+ABSL_FLAG(int, runs, 3, "Ingest runs over the same CSV; medians are printed.");
+ABSL_FLAG(int64_t, spool_memory_mb, 1024,
+          "IngestOptions::spool_memory_bytes in MiB (small values force the "
+          "spilling path).");
 
 namespace tailor {
 namespace {
@@ -79,15 +88,30 @@ absl::Status Generate(FileSystem* fs, const std::string& path, int64_t lines,
   return file->Close();
 }
 
+struct RunFigures {
+  double wall = 0, cpu = 0;
+  IngestPhases phases;
+};
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 int Main() {
   FileSystem* fs = PosixFileSystem();
   const int64_t lines = absl::GetFlag(FLAGS_lines);
+  const int runs = std::max(1, absl::GetFlag(FLAGS_runs));
   const std::string dir = JoinPath(
       absl::GetFlag(FLAGS_tmp_dir),
       absl::StrCat("tailor_ingest_bench_", absl::ToUnixNanos(absl::Now())));
   const std::string csv = JoinPath(dir, "interactions.csv");
-  const std::string out = JoinPath(dir, "dataset");
-  const std::string c = absl::StrCat("csv_", lines, "_lines_4col");
+  const std::string c = absl::StrCat(
+      "csv_", lines, "_lines_4col_", absl::GetFlag(FLAGS_bench_users), "_users",
+      absl::GetFlag(FLAGS_spool_memory_mb) < 1024
+          ? absl::StrCat("_spool_", absl::GetFlag(FLAGS_spool_memory_mb), "mb")
+          : "");
   absl::Status s = fs->CreateDirs(dir);
   if (s.ok()) {
     s = Generate(fs, csv, lines, absl::GetFlag(FLAGS_bench_users),
@@ -99,53 +123,91 @@ int Main() {
   }
   Print(c, "input_bytes", static_cast<double>(fs->FileSize(csv).value_or(0)),
         "bytes");
-  IngestOptions o;
-  o.fs = fs;
-  o.output_dir = out;
-  InteractionSource src;
-  src.path = csv;
-  src.user_column = "user";
-  src.item_column = "item";
-  src.value_column = "value";
-  src.timestamp_column = "timestamp";
-  src.timestamp_format = TimestampFormat::kUnixSeconds;
-  o.spec.interactions = {src};
-  o.progress = [](const IngestProgress& p) {
-    std::fprintf(stderr, "ingest_bench: %lld lines, %.0f lines/s\n",
-                 static_cast<long long>(p.lines_read), p.lines_per_second);
+  std::vector<RunFigures> figures;
+  IngestResult last;
+  for (int run = 0; run < runs; ++run) {
+    IngestOptions o;
+    o.fs = fs;
+    o.output_dir = JoinPath(dir, absl::StrCat("dataset_", run));
+    o.spool_memory_bytes =
+        static_cast<size_t>(absl::GetFlag(FLAGS_spool_memory_mb)) << 20;
+    InteractionSource src;
+    src.path = csv;
+    src.user_column = "user";
+    src.item_column = "item";
+    src.value_column = "value";
+    src.timestamp_column = "timestamp";
+    src.timestamp_format = TimestampFormat::kUnixSeconds;
+    o.spec.interactions = {src};
+    o.progress = [](const IngestProgress& p) {
+      std::fprintf(stderr, "ingest_bench: %lld lines, %.0f lines/s\n",
+                   static_cast<long long>(p.lines_read), p.lines_per_second);
+    };
+    const double cpu0 = CpuSeconds();
+    absl::StatusOr<IngestResult> r = RunIngest(o);
+    const double cpu = CpuSeconds() - cpu0;
+    if (!r.ok()) {
+      std::fprintf(stderr, "ingest_bench: %s\n", r.status().ToString().c_str());
+      return 1;
+    }
+    figures.push_back({r->phases.wall, cpu, r->phases});
+    std::fprintf(stderr,
+                 "ingest_bench: run %d: %.2f CPU s, %.2f wall s, %.0f "
+                 "lines/CPU-s\n",
+                 run, cpu, r->phases.wall, r->manifest.lines_read / cpu);
+    last = *std::move(r);
+    fs->DeleteRecursively(o.output_dir).IgnoreError();
+  }
+  auto median = [&](auto get) {
+    std::vector<double> v;
+    for (const RunFigures& f : figures) v.push_back(get(f));
+    return Median(v);
   };
-  const double cpu0 = CpuSeconds();
-  absl::StatusOr<IngestResult> r = RunIngest(o);
-  const double cpu = CpuSeconds() - cpu0;
-  if (!r.ok()) {
-    std::fprintf(stderr, "ingest_bench: %s\n", r.status().ToString().c_str());
-    return 1;
-  }
-  const IngestPhases& p = r->phases;
-  Print(c, "lines", static_cast<double>(r->manifest.lines_read), "lines");
-  Print(c, "users", static_cast<double>(r->manifest.users), "ids");
-  Print(c, "items", static_cast<double>(r->manifest.items), "ids");
-  Print(c, "partitions", static_cast<double>(r->manifest.user_major.size()),
+  const double n = static_cast<double>(last.manifest.lines_read);
+  Print(c, "runs", runs, "runs");
+  Print(c, "lines", n, "lines");
+  Print(c, "users", static_cast<double>(last.manifest.users), "ids");
+  Print(c, "items", static_cast<double>(last.manifest.items), "ids");
+  Print(c, "partitions", static_cast<double>(last.manifest.user_major.size()),
         "user-major blocks");
-  Print(c, "seconds", p.wall, "s");
-  Print(c, "cpu_seconds", cpu, "s");
-  Print(c, "lines_per_second", r->manifest.lines_read / p.wall, "lines/s");
-  // Ingest is single-threaded, so lines per CPU second is lines per second
-  // per core, independent of other load on the machine.
-  Print(c, "lines_per_cpu_second", r->manifest.lines_read / cpu,
+  Print(c, "seconds", median([](const RunFigures& f) { return f.wall; }), "s");
+  Print(c, "cpu_seconds", median([](const RunFigures& f) { return f.cpu; }),
+        "s");
+  Print(c, "lines_per_second",
+        median([&](const RunFigures& f) { return n / f.wall; }), "lines/s");
+  // Ingest runs on one thread, so lines per process CPU second is lines per
+  // second per core, independent of other load on the machine.
+  Print(c, "lines_per_cpu_second",
+        median([&](const RunFigures& f) { return n / f.cpu; }), "lines/s/core");
+  Print(c, "input_pass_lines_per_cpu_second", median([&](const RunFigures& f) {
+          const IngestPhases& p = f.phases;
+          return n / (p.read + p.parse + p.hash + p.intern + p.spool);
+        }),
         "lines/s/core");
-  const double input_pass = p.read + p.parse + p.hash + p.intern + p.spool;
-  Print(c, "input_pass_lines_per_cpu_second",
-        r->manifest.lines_read / input_pass, "lines/s/core");
-  Print(c, "finish_entries_per_cpu_second", r->manifest.interactions / p.finish,
+  Print(c, "finish_entries_per_cpu_second",
+        median([&](const RunFigures& f) { return n / f.phases.finish; }),
         "entries/s/core");
-  for (const auto& [name, v] :
-       {std::make_pair("read", p.read), std::make_pair("parse", p.parse),
-        std::make_pair("hash", p.hash), std::make_pair("intern", p.intern),
-        std::make_pair("spool", p.spool), std::make_pair("finish", p.finish)}) {
-    Print(c, absl::StrCat("cpu_share_", name), v / p.total, "fraction");
+  using Get = double (*)(const IngestPhases&);
+  const std::pair<const char*, Get> shares[] = {
+      {"read", [](const IngestPhases& p) { return p.read; }},
+      {"parse", [](const IngestPhases& p) { return p.parse; }},
+      {"hash", [](const IngestPhases& p) { return p.hash; }},
+      {"intern", [](const IngestPhases& p) { return p.intern; }},
+      {"spool", [](const IngestPhases& p) { return p.spool; }},
+      {"finish", [](const IngestPhases& p) { return p.finish; }},
+      {"finish_sort", [](const IngestPhases& p) { return p.finish_sort; }},
+      {"finish_route", [](const IngestPhases& p) { return p.finish_route; }},
+      {"finish_build", [](const IngestPhases& p) { return p.finish_build; }},
+      {"finish_write", [](const IngestPhases& p) { return p.finish_write; }},
+      {"writing",
+       [](const IngestPhases& p) { return p.spool + p.finish_write; }},
+  };
+  for (const auto& [name, get] : shares) {
+    Print(c, absl::StrCat("cpu_share_", name), median([&](const RunFigures& f) {
+            return get(f.phases) / f.phases.total;
+          }),
+          "fraction");
   }
-  Print(c, "cpu_share_writing", (p.spool + p.finish) / p.total, "fraction");
   if (!absl::GetFlag(FLAGS_keep)) fs->DeleteRecursively(dir).IgnoreError();
   return 0;
 }

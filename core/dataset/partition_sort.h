@@ -1,0 +1,56 @@
+#ifndef TAILOR_CORE_DATASET_PARTITION_SORT_H_
+#define TAILOR_CORE_DATASET_PARTITION_SORT_H_
+
+// The sorting steps of building one partition of a dataset from spooled
+// records (core/dataset/record_spool.h), whose `row` is the row within the
+// partition and `col` the dense column: a stable LSD radix sort by row, the
+// order within a row, and the choice of partition row ranges.
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "core/dataset/record_spool.h"
+
+namespace tailor {
+
+// Row ranges of about `target` entries each: a new range starts after the
+// row at which the running count reaches `target`. At least one range;
+// bounds[p] is the first row of range p, bounds.back() == entries.size().
+std::vector<uint64_t> ChooseBounds(absl::Span<const int64_t> entries,
+                                   int64_t target);
+
+// The range of `bounds` (as from ChooseBounds) that holds `row`.
+inline size_t RangeOf(absl::Span<const uint64_t> bounds, uint64_t row) {
+  size_t lo = 0, hi = bounds.size() - 2;  // answer in [lo, hi]
+  while (lo < hi) {
+    const size_t mid = (lo + hi + 1) / 2;
+    if (bounds[mid] <= row)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return lo;
+}
+
+// Sorts `records` by row (every row < rows), stably: records of one row keep
+// their order. `scratch` is resized and used as the second buffer (reuse it
+// across calls to avoid faulting in fresh memory).
+void SortByRow(std::vector<SpoolRecord>* records, uint64_t rows,
+               std::vector<SpoolRecord>* scratch);
+
+// Column, then timestamp, value and amount: the order of entries within a
+// row of a dataset block (docs/formats/dataset.md).
+inline bool EntryLess(const SpoolRecord& a, const SpoolRecord& b) {
+  if (a.col != b.col) return a.col < b.col;
+  if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
+  if (a.value != b.value) return a.value < b.value;
+  return a.amount < b.amount;
+}
+
+// Sorts [begin, end) by EntryLess (insertion sort for short rows).
+void SortRow(SpoolRecord* begin, SpoolRecord* end);
+
+}  // namespace tailor
+
+#endif  // TAILOR_CORE_DATASET_PARTITION_SORT_H_

@@ -1,0 +1,142 @@
+#include "core/dataset/record_spool.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
+
+namespace tailor {
+
+SpoolMemory::SpoolMemory(size_t budget_bytes, size_t chunk_records)
+    : budget_chunks_(budget_bytes / (std::max<size_t>(chunk_records, 1) *
+                                     sizeof(SpoolRecord))),
+      chunk_records_(std::max<size_t>(chunk_records, 1)) {}
+
+SpoolMemory::Chunk SpoolMemory::Acquire() {
+  if (in_use_ >= budget_chunks_) return nullptr;
+  return AcquireForced();
+}
+
+SpoolMemory::Chunk SpoolMemory::AcquireForced() {
+  ++in_use_;
+  if (!pool_.empty()) {
+    Chunk c = std::move(pool_.back());
+    pool_.pop_back();
+    return c;
+  }
+  // Default-initialized: no pass that zeroes the records.
+  return Chunk(new SpoolRecord[chunk_records_]);
+}
+
+void SpoolMemory::Release(Chunk chunk) {
+  if (chunk == nullptr) return;
+  --in_use_;
+  pool_.push_back(std::move(chunk));
+}
+
+RecordSpool::RecordSpool(FileSystem* fs, std::string path, SpoolMemory* memory)
+    : fs_(fs), path_(std::move(path)), memory_(memory) {}
+
+RecordSpool::~RecordSpool() {
+  for (Piece& p : pieces_) memory_->Release(std::move(p.chunk));
+  memory_->Release(std::move(current_));
+}
+
+absl::Status RecordSpool::AppendSlow(const SpoolRecord& r) {
+  if (current_ == nullptr) {
+    current_ = memory_->Acquire();
+    if (current_ == nullptr) current_ = memory_->AcquireForced();
+    capacity_ = memory_->chunk_records();
+    fill_ = 0;
+  } else {
+    TAILOR_RETURN_IF_ERROR(Seal());
+  }
+  current_[fill_++] = r;
+  ++size_;
+  return absl::OkStatus();
+}
+
+absl::Status RecordSpool::Seal() {
+  SpoolMemory::Chunk next = memory_->Acquire();
+  if (next != nullptr) {
+    pieces_.push_back(Piece{std::move(current_), fill_});
+    current_ = std::move(next);
+  } else {
+    // Over budget: the full chunk goes to the file in one write and the
+    // chunk is reused.
+    if (file_ == nullptr) {
+      TAILOR_ASSIGN_OR_RETURN(file_, fs_->NewWritableFile(path_));
+    }
+    TAILOR_RETURN_IF_ERROR(file_->Append(
+        absl::string_view(reinterpret_cast<const char*>(current_.get()),
+                          fill_ * sizeof(SpoolRecord))));
+    pieces_.push_back(Piece{nullptr, fill_});
+    in_file_ = true;
+  }
+  fill_ = 0;
+  return absl::OkStatus();
+}
+
+absl::Status RecordSpool::Drain(
+    const std::function<absl::Status(absl::Span<const SpoolRecord>)>& fn) {
+  std::unique_ptr<ReadableFile> in;
+  SpoolMemory::Chunk buffer;
+  if (in_file_) {
+    TAILOR_RETURN_IF_ERROR(file_->Close());
+    file_.reset();
+    TAILOR_ASSIGN_OR_RETURN(in, fs_->NewReadableFile(path_));
+    buffer = memory_->AcquireForced();
+  }
+  absl::Status status;
+  for (Piece& p : pieces_) {
+    if (!status.ok()) {
+      memory_->Release(std::move(p.chunk));
+      continue;
+    }
+    if (p.chunk != nullptr) {
+      status = fn(absl::MakeConstSpan(p.chunk.get(), p.records));
+      memory_->Release(std::move(p.chunk));
+      continue;
+    }
+    char* dst = reinterpret_cast<char*>(buffer.get());
+    const size_t want = p.records * sizeof(SpoolRecord);
+    size_t have = 0;
+    while (status.ok() && have < want) {
+      absl::StatusOr<size_t> got = in->Read(want - have, dst + have);
+      if (!got.ok()) {
+        status = got.status();
+      } else if (*got == 0) {
+        status = absl::DataLossError(
+            absl::StrCat("spool ", path_, " is shorter than written"));
+      } else {
+        have += *got;
+      }
+    }
+    if (status.ok()) status = fn(absl::MakeConstSpan(buffer.get(), p.records));
+  }
+  pieces_.clear();
+  memory_->Release(std::move(buffer));
+  if (status.ok() && fill_ > 0) {
+    status = fn(absl::MakeConstSpan(current_.get(), fill_));
+  }
+  memory_->Release(std::move(current_));
+  fill_ = capacity_ = 0;
+  size_ = 0;
+  in_file_ = false;
+  return status;
+}
+
+absl::Status RecordSpool::DrainInto(std::vector<SpoolRecord>* out) {
+  out->resize(static_cast<size_t>(size_));
+  size_t at = 0;
+  return Drain([&](absl::Span<const SpoolRecord> batch) {
+    std::memcpy(out->data() + at, batch.data(),
+                batch.size() * sizeof(SpoolRecord));
+    at += batch.size();
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace tailor

@@ -1,0 +1,101 @@
+#ifndef TAILOR_CORE_DATASET_RECORD_SPOOL_H_
+#define TAILOR_CORE_DATASET_RECORD_SPOOL_H_
+
+// Append-only sequences of fixed-size interaction records that stay in memory
+// while a shared budget allows and spill to a file beyond it, read back once
+// in append order. The dataset writer keeps the input, and the records routed
+// to each partition, in these.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "core/file_system.h"
+
+namespace tailor {
+
+// One interaction: `row` and `col` are ordinals or dense indices, as the
+// owner of the spool defines. 24 bytes, host byte order.
+struct SpoolRecord {
+  uint32_t row;
+  uint32_t col;
+  float value;
+  float amount;
+  int64_t timestamp;
+};
+static_assert(sizeof(SpoolRecord) == 24, "spool record layout");
+
+// The memory shared by a set of spools, handed out in chunks of
+// chunk_records records, and a pool of freed chunks for reuse (so memory is
+// faulted in once, not once per spool). Not thread-safe.
+class SpoolMemory {
+ public:
+  using Chunk = std::unique_ptr<SpoolRecord[]>;
+  SpoolMemory(size_t budget_bytes, size_t chunk_records);
+  size_t chunk_records() const { return chunk_records_; }
+  // A chunk, or nullptr when the budget is used up.
+  Chunk Acquire();
+  // A chunk even beyond the budget (a spool's one write buffer).
+  Chunk AcquireForced();
+  // Returns a chunk to the pool.
+  void Release(Chunk chunk);
+
+ private:
+  size_t budget_chunks_;
+  size_t chunk_records_;
+  size_t in_use_ = 0;
+  std::vector<Chunk> pool_;
+};
+
+// Not thread-safe. Records appended before a spill are read before those
+// after it: the read order is always the append order.
+class RecordSpool {
+ public:
+  // `path` is created only if the spool spills. `memory` is not owned.
+  RecordSpool(FileSystem* fs, std::string path, SpoolMemory* memory);
+  ~RecordSpool();
+
+  absl::Status Append(const SpoolRecord& r) {
+    if (fill_ == capacity_) return AppendSlow(r);
+    current_[fill_++] = r;
+    ++size_;
+    return absl::OkStatus();
+  }
+  int64_t size() const { return size_; }
+  bool spilled() const { return file_ != nullptr || !pieces_.empty(); }
+
+  // Calls fn with every record, in append order and in batches, freeing the
+  // memory as it goes; the spool is empty afterwards. Errors come from fn or
+  // the file system (DATA_LOSS when the spill file is short).
+  absl::Status Drain(
+      const std::function<absl::Status(absl::Span<const SpoolRecord>)>& fn);
+  // Drain into *out (resized to size()).
+  absl::Status DrainInto(std::vector<SpoolRecord>* out);
+
+ private:
+  struct Piece {
+    SpoolMemory::Chunk chunk;  // nullptr: `records` records in the file
+    size_t records;
+  };
+  absl::Status AppendSlow(const SpoolRecord& r);
+  absl::Status Seal();  // moves the current chunk into pieces_ or the file
+
+  FileSystem* fs_;
+  std::string path_;
+  SpoolMemory* memory_;
+  std::vector<Piece> pieces_;
+  SpoolMemory::Chunk current_;
+  size_t fill_ = 0;
+  size_t capacity_ = 0;
+  int64_t size_ = 0;  // records appended and not drained, incl. current_
+  std::unique_ptr<WritableFile> file_;
+  bool in_file_ = false;  // some pieces live in the file
+};
+
+}  // namespace tailor
+
+#endif  // TAILOR_CORE_DATASET_RECORD_SPOOL_H_
