@@ -1,11 +1,14 @@
 #include "parameter_server/gram.h"
 
+#include <algorithm>
+
 #include "Eigen/Core"
 
 namespace tailor {
 namespace {
 
-constexpr int kBlockRows = 256;
+// Rows per rank update: up to 1024, at most 2 MiB of doubles per block.
+int BlockRows(int dim) { return std::max(16, std::min(1024, (1 << 18) / dim)); }
 
 using RowMajor =
     Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -14,7 +17,8 @@ using RowMajor =
 
 GramAccumulator::GramAccumulator(int dim)
     : dim_(dim),
-      buffer_(static_cast<size_t>(kBlockRows) * dim),
+      block_rows_(BlockRows(dim)),
+      buffer_(static_cast<size_t>(block_rows_) * dim),
       upper_(static_cast<size_t>(dim) * dim, 0.0),
       row_sum_(dim, 0.0) {}
 
@@ -25,7 +29,7 @@ void GramAccumulator::AddRow(const float* row) {
     row_sum_[c] += row[c];
   }
   ++rows_;
-  if (++buffered_ == kBlockRows) Flush();
+  if (++buffered_ == block_rows_) Flush();
 }
 
 void GramAccumulator::Flush() {

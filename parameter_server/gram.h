@@ -27,9 +27,10 @@ class GramAccumulator {
   void Flush();
 
   int dim_;
+  int block_rows_;
   int64_t rows_ = 0;
   int buffered_ = 0;
-  std::vector<double> buffer_;  // kBlockRows x dim, row-major
+  std::vector<double> buffer_;  // block_rows_ x dim, row-major
   std::vector<double> upper_;   // dim x dim, only the upper triangle valid
   std::vector<double> full_;
   std::vector<double> row_sum_;

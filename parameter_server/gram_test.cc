@@ -8,7 +8,7 @@ namespace tailor {
 namespace {
 
 TEST(GramTest, EqualsNaiveSumExactlyOnDyadicValues) {
-  const int dim = 7, rows = 1000;  // several Eigen blocks plus a remainder
+  const int dim = 7, rows = 2500;  // two 1024-row blocks plus a remainder
   std::vector<float> data(rows * dim);
   for (size_t i = 0; i < data.size(); ++i) {
     data[i] = static_cast<float>(static_cast<int>((i * 37) % 17) - 8) / 4.0f;

@@ -17,8 +17,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "core/status_matchers.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "parameter_server/ps_client.h"
 
@@ -115,6 +118,34 @@ std::unique_ptr<PsClient> Client(const std::vector<std::string>& addresses) {
   return *PsClient::Create(o);
 }
 
+// grpc.health.v1.Health/Check with an empty request, through the generic
+// stub (the health protos are not installed as C++ headers); returns the
+// raw response bytes.
+absl::StatusOr<std::string> HealthCheck(const std::string& address) {
+  grpc::GenericStub stub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1), response;
+  grpc::Status status;
+  absl::Notification done;
+  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
+                 &request, &response, [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  if (!status.ok()) return absl::UnavailableError(status.error_message());
+  std::vector<grpc::Slice> slices;
+  if (!response.Dump(&slices).ok()) return absl::InternalError("dump");
+  std::string bytes;
+  for (const grpc::Slice& s : slices) {
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return bytes;
+}
+
 TEST(PsMultiprocessTest, HelpExitsZero) {
   pid_t pid = Spawn({kBinary, "--help"});
   ASSERT_GT(pid, 0);
@@ -128,6 +159,9 @@ TEST(PsMultiprocessTest, KilledShardRestoresItsCheckpoint) {
   TAILOR_ASSERT_OK_AND_ASSIGN(std::string a0, shard0.Start(false));
   TAILOR_ASSERT_OK_AND_ASSIGN(std::string a1, shard1.Start(false));
   std::unique_ptr<PsClient> client = Client({a0, a1});
+  // The health service answers SERVING (field 1 = enum value 1).
+  TAILOR_ASSERT_OK_AND_ASSIGN(std::string health, HealthCheck(a0));
+  EXPECT_EQ(health, std::string("\x08\x01", 2));
 
   TableSpec spec;
   spec.name = "item_factors";
