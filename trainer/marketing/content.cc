@@ -17,6 +17,7 @@ absl::StatusOr<std::vector<int>> Columns(
     std::vector<std::string>* used) {
   const auto& names = items.attribute_names;
   std::vector<int> columns;
+  if (requested.size() == 1 && requested[0] == "none") return columns;
   if (requested.empty()) {
     for (size_t c = 0; c < names.size(); ++c) {
       if (std::find(defaults.begin(), defaults.end(), names[c]) !=

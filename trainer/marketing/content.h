@@ -22,7 +22,7 @@ struct ContentOptions {
   // summary. Named attributes must exist.
   std::vector<std::string> text_attributes;
   // Empty: the item attributes named genres, genre, category, categories or
-  // brand ('|'-separated values).
+  // brand ('|'-separated values); {"none"} selects none.
   std::vector<std::string> category_attributes;
   TfidfOptions tfidf;  // callers usually set stop_words = EnglishStopWords()
 };
