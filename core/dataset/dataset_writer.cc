@@ -338,8 +338,15 @@ absl::Status DatasetWriter::BuildBlock(bool user_major, size_t p,
       static_cast<int>(p));
   std::unique_ptr<RecordSpool>& spool =
       user_major ? user_parts_[p] : item_parts_[p];
-  TAILOR_RETURN_IF_ERROR(spool->DrainInto(&records_buffer_));
+  const absl::Span<const int64_t> row_entries =
+      absl::MakeConstSpan(plan.entries).subspan(first, rows);
+  absl::Status sorted =
+      DrainSortedByRow(spool.get(), row_entries, &records_buffer_, &scratch_);
   spool.reset();
+  if (!sorted.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("dataset writer: ", relative, ": ", sorted.message()));
+  }
   SparseBlock& block = block_;
   block.orientation =
       user_major ? BlockOrientation::kUserMajor : BlockOrientation::kItemMajor;
@@ -350,25 +357,15 @@ absl::Status DatasetWriter::BuildBlock(bool user_major, size_t p,
   m.indptr.resize(rows + 1);
   m.indptr[0] = 0;
   for (uint64_t r = 0; r < rows; ++r) {
-    m.indptr[r + 1] = m.indptr[r] + plan.entries[first + r];
+    m.indptr[r + 1] = m.indptr[r] + row_entries[r];
   }
   const int64_t nnz = m.indptr[rows];
-  if (static_cast<int64_t>(records_buffer_.size()) != nnz) {
-    return absl::DataLossError(
-        absl::StrCat("dataset writer: ", records_buffer_.size(),
-                     " records for ", relative, ", counted ", nnz));
-  }
-  SortByRow(&records_buffer_, rows, &scratch_);
   SpoolRecord* recs = records_buffer_.data();
-  for (uint64_t r = 0; r < rows; ++r) {
-    const int64_t b = m.indptr[r], e = m.indptr[r + 1];
-    if ((b < e && recs[b].row != r) || (e > b && recs[e - 1].row != r)) {
-      return absl::DataLossError(absl::StrCat("dataset writer: records of ",
-                                              relative,
-                                              " disagree with the counts"));
+  if (user_major) {  // item-major rows arrive in order (RouteToItemMajor)
+    for (uint64_t r = 0; r < rows; ++r) {
+      const int64_t b = m.indptr[r], e = m.indptr[r + 1];
+      if (e - b > 1) SortRow(recs + b, recs + e);
     }
-    // Item-major rows arrive in order (RouteToItemMajor).
-    if (user_major && e - b > 1) SortRow(recs + b, recs + e);
   }
   m.indices.resize(nnz);
   m.data.resize(nnz);

@@ -48,15 +48,24 @@ void EntityTable::Grow() {
   }
 }
 
-EntityTable::Slot* EntityTable::FindOrInsert(uint64_t key,
-                                             absl::string_view external_id,
+EntityTable::Probe EntityTable::MakeProbe(uint64_t key, absl::string_view id,
+                                          uint32_t index) {
+  Probe p;
+  p.key = key;
+  p.index = index;
+  p.id_size = static_cast<uint8_t>(std::min<size_t>(id.size(), 255));
+  std::memset(p.id_prefix, 0, kInlineIdBytes);
+  std::memcpy(p.id_prefix, id.data(), std::min(id.size(), kInlineIdBytes));
+  return p;
+}
+
+EntityTable::Slot* EntityTable::FindOrInsert(const Probe& probe,
+                                             const absl::string_view* id,
                                              bool* inserted,
                                              absl::Status* status) {
   if (keys_.size() >= grow_at_) Grow();
   const size_t mask = slots_.size() - 1;
-  const size_t inline_size = std::min(external_id.size(), kInlineIdBytes);
-  const uint8_t id_size =
-      static_cast<uint8_t>(std::min<size_t>(external_id.size(), 255));
+  const uint64_t key = probe.key;
   for (size_t i = HomeOf(key);; i = (i + 1) & mask) {
     Slot& slot = slots_[i];
     if (slot.ordinal == kEmpty) {
@@ -68,29 +77,27 @@ EntityTable::Slot* EntityTable::FindOrInsert(uint64_t key,
       slot.key = key;
       slot.entries = 0;
       slot.ordinal = static_cast<uint32_t>(keys_.size());
-      slot.id_size = id_size;
-      std::memcpy(slot.id_prefix, external_id.data(), inline_size);
+      std::memcpy(&slot.id_size, &probe.id_size, 1 + kInlineIdBytes);
       keys_.push_back(key);
-      ids_.append(external_id.data(), external_id.size());
+      ids_.append(id->data(), id->size());
       id_offsets_.push_back(ids_.size());
       *inserted = true;
       return &slot;
     }
     if (slot.key != key) continue;
-    // The stored id must be this id: compare the inline bytes, and the rest
-    // in the arena only for long ids.
+    // The stored id must be this id: compare size and inline bytes (fixed
+    // size, inside the slot), and the rest in the arena only for long ids.
     bool same =
-        slot.id_size == id_size &&
-        std::memcmp(slot.id_prefix, external_id.data(), inline_size) == 0;
-    if (same && external_id.size() > kInlineIdBytes) {
-      same = this->external_id(slot.ordinal) == external_id;
+        std::memcmp(&slot.id_size, &probe.id_size, 1 + kInlineIdBytes) == 0;
+    if (same && probe.id_size > kInlineIdBytes) {
+      same = this->external_id(slot.ordinal) == *id;
     }
     if (!same) {
       *status = absl::FailedPreconditionError(absl::StrFormat(
           "%s key collision: external ids \"%s\" and \"%s\" both hash to key "
           "%016x (a 64-bit hash collision); the dataset cannot hold both",
           kind_, absl::CHexEscape(this->external_id(slot.ordinal)),
-          absl::CHexEscape(external_id), key));
+          absl::CHexEscape(*id), key));
       return nullptr;
     }
     *inserted = false;
@@ -103,7 +110,8 @@ absl::StatusOr<uint32_t> EntityTable::Intern(uint64_t key,
                                              bool* inserted) {
   bool added = false;
   absl::Status status;
-  Slot* slot = FindOrInsert(key, external_id, &added, &status);
+  Slot* slot = FindOrInsert(MakeProbe(key, external_id, 0), &external_id,
+                            &added, &status);
   if (slot == nullptr) return status;
   if (inserted != nullptr) *inserted = added;
   return slot->ordinal;
@@ -115,45 +123,53 @@ absl::Status EntityTable::InternBatch(absl::Span<const uint64_t> keys,
                                       std::vector<uint32_t>* first_seen,
                                       size_t* failed_index) {
   const size_t n = keys.size();
-  // Large tables: visit the batch in order of the top bits of the home slot
-  // (a stable counting sort, so the first index of a new id still comes
-  // first), so consecutive lookups fall into the same table region.
+  // Large tables: visit the batch in order of the top 16 bits of the home
+  // slot (a stable counting sort, so the first index of a new id still comes
+  // first): with batches of about a million, lookups sweep the table almost
+  // sequentially instead of missing the cache at random. The probes carry
+  // what a lookup reads, so the sorted pass reads them sequentially too.
   const int table_bits = 64 - shift_;
   const bool reorder = n >= 1024 && table_bits > 15;
+  probes_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    probes_[i] = MakeProbe(keys[i], ids[i], static_cast<uint32_t>(i));
+  }
   if (reorder) {
-    const int bucket_bits = std::min(table_bits, 12);
-    const int bucket_shift = 64 - bucket_bits;
-    counts_.assign((size_t{1} << bucket_bits) + 1, 0);
-    for (size_t i = 0; i < n; ++i) {
-      ++counts_[((keys[i] * kMultiplier) >> bucket_shift) + 1];
-    }
-    for (size_t b = 1; b < counts_.size(); ++b) counts_[b] += counts_[b - 1];
-    order_.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      order_[counts_[(keys[i] * kMultiplier) >> bucket_shift]++] =
-          static_cast<uint32_t>(i);
+    // Two stable LSD passes of 8 bits (hash bits 48..55, then 56..63): 256
+    // write streams per pass stay in cache, where one pass of 16 bits would
+    // miss on nearly every write.
+    probes_scratch_.resize(n);
+    for (const int shift : {48, 56}) {
+      counts_.assign(257, 0);
+      for (const Probe& p : probes_) {
+        ++counts_[(((p.key * kMultiplier) >> shift) & 255) + 1];
+      }
+      for (size_t d = 1; d < counts_.size(); ++d) counts_[d] += counts_[d - 1];
+      for (const Probe& p : probes_) {
+        probes_scratch_[counts_[((p.key * kMultiplier) >> shift) & 255]++] = p;
+      }
+      probes_.swap(probes_scratch_);
     }
   }
-  auto index = [&](size_t j) -> size_t { return reorder ? order_[j] : j; };
   constexpr size_t kAhead = 16;
   for (size_t j = 0; j < std::min(n, kAhead); ++j) {
-    __builtin_prefetch(&slots_[HomeOf(keys[index(j)])]);
+    __builtin_prefetch(&slots_[HomeOf(probes_[j].key)]);
   }
   absl::Status status;
   for (size_t j = 0; j < n; ++j) {
-    if (j + kAhead < n) {
-      __builtin_prefetch(&slots_[HomeOf(keys[index(j + kAhead)])]);
-    }
-    const size_t i = index(j);
+    if (j + kAhead < n)
+      __builtin_prefetch(&slots_[HomeOf(probes_[j + kAhead].key)]);
+    const Probe& probe = probes_[j];
+    const uint32_t i = probe.index;
     bool inserted = false;
-    Slot* slot = FindOrInsert(keys[i], ids[i], &inserted, &status);
+    Slot* slot = FindOrInsert(probe, &ids[i], &inserted, &status);
     if (slot == nullptr) {
       *failed_index = i;
       return status;
     }
     ++slot->entries;
     ordinals[i] = slot->ordinal;
-    if (inserted) first_seen->push_back(static_cast<uint32_t>(i));
+    if (inserted) first_seen->push_back(i);
   }
   return absl::OkStatus();
 }

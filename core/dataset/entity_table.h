@@ -77,17 +77,29 @@ class EntityTable {
   struct Slot {
     uint64_t key;
     uint64_t entries;
-    uint32_t ordinal;  // kEmpty: free slot
-    uint8_t id_size;   // min(id size, 255)
-    char id_prefix[kInlineIdBytes];
+    uint32_t ordinal;                // kEmpty: free slot
+    uint8_t id_size;                 // min(id size, 255)
+    char id_prefix[kInlineIdBytes];  // zero-padded
   };
   static_assert(sizeof(Slot) == 32, "two slots per cache line");
+  // A lookup: the key, the element's index in its batch, and the id's size
+  // and zero-padded first bytes laid out as in Slot, so that comparing them
+  // is two fixed-size loads that stay inside the slot's cache line.
+  struct Probe {
+    uint64_t key;
+    uint32_t index;
+    uint8_t id_size;
+    char id_prefix[kInlineIdBytes];
+  };
+  static_assert(sizeof(Probe) == 24, "probe layout");
+  static Probe MakeProbe(uint64_t key, absl::string_view id, uint32_t index);
 
   size_t HomeOf(uint64_t key) const;
   void Grow();
   // Finds or inserts `key` in slot `home` onwards; returns the slot or
   // nullptr on a collision or when the ordinal space is exhausted (*status).
-  Slot* FindOrInsert(uint64_t key, absl::string_view external_id,
+  // `*id` is read only to insert or to compare a long id.
+  Slot* FindOrInsert(const Probe& probe, const absl::string_view* id,
                      bool* inserted, absl::Status* status);
 
   std::string kind_;
@@ -101,7 +113,8 @@ class EntityTable {
   std::string ids_;
   std::vector<std::string> names_;
   std::vector<std::vector<std::string>> attributes_;  // by ordinal; lazily
-  std::vector<uint32_t> order_, counts_;              // InternBatch scratch
+  std::vector<uint32_t> counts_;                      // InternBatch scratch
+  std::vector<Probe> probes_, probes_scratch_;  // InternBatch scratch
 };
 
 }  // namespace tailor

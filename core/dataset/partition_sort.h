@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "core/dataset/record_spool.h"
 
@@ -33,11 +34,16 @@ inline size_t RangeOf(absl::Span<const uint64_t> bounds, uint64_t row) {
   return lo;
 }
 
-// Sorts `records` by row (every row < rows), stably: records of one row keep
-// their order. `scratch` is resized and used as the second buffer (reuse it
-// across calls to avoid faulting in fresh memory).
-void SortByRow(std::vector<SpoolRecord>* records, uint64_t rows,
-               std::vector<SpoolRecord>* scratch);
+// Drains `spool` into *out sorted by row, stably (records of one row keep
+// their spool order), with an LSD radix sort whose first pass reads the
+// spool directly; `row_entries[r]` is the number of records of row r, so no
+// pass counts digits. `scratch` is the second buffer (reuse both across calls
+// to avoid faulting in fresh memory). DATA_LOSS when the records disagree
+// with row_entries (a row out of range, or other counts).
+absl::Status DrainSortedByRow(RecordSpool* spool,
+                              absl::Span<const int64_t> row_entries,
+                              std::vector<SpoolRecord>* out,
+                              std::vector<SpoolRecord>* scratch);
 
 // Column, then timestamp, value and amount: the order of entries within a
 // row of a dataset block (docs/formats/dataset.md).

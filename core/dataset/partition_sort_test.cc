@@ -4,6 +4,8 @@
 #include <random>
 #include <vector>
 
+#include "core/file_system.h"
+#include "core/status_matchers.h"
 #include "gtest/gtest.h"
 
 namespace tailor {
@@ -24,14 +26,22 @@ std::vector<SpoolRecord> Random(size_t n, uint32_t rows, uint32_t seed) {
 bool ByRow(const SpoolRecord& a, const SpoolRecord& b) { return a.row < b.row; }
 
 void ExpectStableSortByRow(size_t n, uint32_t rows) {
-  std::vector<SpoolRecord> v = Random(n, rows, rows), scratch;
-  std::vector<SpoolRecord> expect = v;
+  auto fs = NewInMemoryFileSystem();
+  SpoolMemory memory(size_t{1} << 30, 1000);
+  RecordSpool spool(fs.get(), "/s", &memory);
+  std::vector<SpoolRecord> expect = Random(n, rows, rows);
+  std::vector<int64_t> entries(rows, 0);
+  for (const SpoolRecord& r : expect) {
+    ASSERT_THAT(spool.Append(r), IsOk());
+    ++entries[r.row];
+  }
   std::stable_sort(expect.begin(), expect.end(), ByRow);
-  SortByRow(&v, rows, &scratch);
-  ASSERT_EQ(v.size(), expect.size());
+  std::vector<SpoolRecord> out, scratch;
+  ASSERT_THAT(DrainSortedByRow(&spool, entries, &out, &scratch), IsOk());
+  ASSERT_EQ(out.size(), expect.size());
   for (size_t i = 0; i < n; ++i) {
-    ASSERT_EQ(v[i].row, expect[i].row) << i;
-    ASSERT_EQ(v[i].timestamp, expect[i].timestamp) << i;  // stable
+    ASSERT_EQ(out[i].row, expect[i].row) << i;
+    ASSERT_EQ(out[i].timestamp, expect[i].timestamp) << i;  // stable
   }
 }
 
@@ -41,6 +51,27 @@ TEST(PartitionSortTest, RadixSortByRowIsStableForOneTwoAndThreePasses) {
   ExpectStableSortByRow(5000, 2048);             // one 11-bit pass
   ExpectStableSortByRow(20000, 300000);          // two passes
   ExpectStableSortByRow(20000, (1u << 23) + 5);  // three passes (odd)
+}
+
+TEST(PartitionSortTest, RecordsThatDisagreeWithTheCountsAreDataLoss) {
+  auto fs = NewInMemoryFileSystem();
+  SpoolMemory memory(size_t{1} << 20, 16);
+  std::vector<SpoolRecord> out, scratch;
+  for (const std::vector<int64_t>& entries :
+       {std::vector<int64_t>{2, 1, 0}, std::vector<int64_t>{1, 1, 1},
+        std::vector<int64_t>{0, 0, 3}}) {
+    RecordSpool spool(fs.get(), "/s", &memory);
+    for (uint32_t row : {0u, 0u, 2u}) {  // really 2, 0, 1 records per row
+      ASSERT_THAT(spool.Append(SpoolRecord{row, 0, 0, 0, 0}), IsOk());
+    }
+    EXPECT_THAT(DrainSortedByRow(&spool, entries, &out, &scratch),
+                StatusIs(absl::StatusCode::kDataLoss));
+  }
+  RecordSpool spool(fs.get(), "/s", &memory);
+  ASSERT_THAT(spool.Append(SpoolRecord{5, 0, 0, 0, 0}), IsOk());  // row >= 3
+  EXPECT_THAT(
+      DrainSortedByRow(&spool, std::vector<int64_t>{0, 0, 1}, &out, &scratch),
+      StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST(PartitionSortTest, SortRowOrdersByColumnTimeValueAmount) {

@@ -42,6 +42,9 @@ struct IngestOptions {
   OnError on_error = OnError::kSkip;
   double max_error_rate = 0.01;
   size_t max_line_bytes = 1 << 20;
+  // Interaction files are read, parsed and interned in chunks of this many
+  // bytes (one batch of id lookups per chunk). Default 32 MiB.
+  size_t chunk_bytes = size_t{32} << 20;
   int64_t target_partition_entries = int64_t{1} << 21;
   // Spooled interactions stay in memory up to this many bytes (24 bytes per
   // interaction, about twice that while finishing), then spill to files in

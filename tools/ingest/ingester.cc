@@ -234,6 +234,9 @@ absl::Status Ingester::RunInteractions(const InteractionSource& src,
   out->compression = CompressionName(in.compression);
   LineReaderOptions lro;
   lro.max_line_bytes = options_.max_line_bytes;
+  // Chunks of about a million lines: each is one batch of id lookups, large
+  // enough that EntityTable::InternBatch sweeps a big table in order.
+  lro.buffer_bytes = options_.chunk_bytes;
   LineReader reader(std::move(in.stream), lro);
   LineChunk chunk;
   absl::string_view text;
