@@ -93,7 +93,8 @@ TEST(ProtocolRunnerTest, LeaveOneOutHitRateAndCoverage) {
 }
 
 TEST(ProtocolRunnerTest, StrongGeneralizationFoldsInFactorAndKnnModels) {
-  for (const char* algorithm : {"ials", "item_knn", "bpr", "popularity"}) {
+  for (const char* algorithm :
+       {"ials", "item_knn", "bpr", "popularity", "als"}) {
     TAILOR_ASSERT_OK_AND_ASSIGN(ProtocolRun run,
                                 RunOn(algorithm, Protocol::kStrong));
     EXPECT_EQ(run.main_metric, "recall@20");
