@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -303,6 +304,10 @@ absl::Status Run() {
     return absl::InvalidArgumentError(
         "--grid searches one algorithm; give --algorithm, not a list");
   }
+  std::vector<GridAxis> axes;
+  if (!grid.empty()) {
+    TAILOR_ASSIGN_OR_RETURN(axes, ParseGrid(grid));
+  }
   std::vector<std::pair<tailor::v1::JobSpec, std::vector<Setting>>> specs;
   for (const std::string& entry : entries) {
     std::vector<Setting> settings;
@@ -346,7 +351,6 @@ absl::Status Run() {
   const RunOptions run_options = MakeRunOptions();
   std::vector<Row> rows;
   if (!grid.empty()) {
-    TAILOR_ASSIGN_OR_RETURN(std::vector<GridAxis> axes, ParseGrid(grid));
     TAILOR_ASSIGN_OR_RETURN(
         std::vector<GridRow> grid_rows,
         RunGridSearch(specs[0].first, axes, split, run_options));
@@ -448,8 +452,22 @@ absl::StatusOr<ProtocolOptions> ProtocolOptionsFromFlags(uint64_t seed) {
   }
   absl::Status valid = ValidateProtocolOptions(o);
   if (!valid.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(valid.message(), " (see tailor eval --help)"));
+    // Name the flag, not the library's option.
+    std::string message(valid.message());
+    for (const auto& [option, flag] :
+         {std::pair<const char*, const char*>{"option k ", "--eval_k "},
+          {"option folds ", "--folds "},
+          {"option train_ratio ", "--train_ratio "},
+          {"option negatives ", "--loo_negatives "},
+          {"option heldout_users ", "--heldout_users "},
+          {"option test_fraction ", "--test_fraction "}}) {
+      const size_t at = message.find(option);
+      if (at != std::string::npos) {
+        message = absl::StrCat(flag, message.substr(at + strlen(option)));
+        break;
+      }
+    }
+    return absl::InvalidArgumentError(message);
   }
   return o;
 }
