@@ -6,6 +6,7 @@
 #include "core/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "trainer/protocol/protocol_runner.h"
 #include "trainer/protocol/test_data.h"
 
 namespace tailor {
@@ -49,6 +50,24 @@ TEST(SplitIoTest, RoundTripsEveryProtocol) {
       EXPECT_EQ(a.fold_in.indices, b.fold_in.indices);
       EXPECT_EQ(b.negatives.rows, a.test.rows);
     }
+  }
+}
+
+TEST(SplitIoTest, EvaluatingALoadedSplitGivesTheSameMetrics) {
+  std::unique_ptr<FileSystem> fs = NewInMemoryFileSystem();
+  const ProtocolSplit split = MakeSplit(Protocol::kLeaveOneOut);
+  TAILOR_ASSERT_OK(WriteProtocolSplit(fs.get(), "/s", split, {}));
+  TAILOR_ASSERT_OK_AND_ASSIGN(LoadedSplit loaded,
+                              ReadProtocolSplit(fs.get(), "/s"));
+  tailor::v1::JobSpec spec;
+  spec.set_algorithm("item_knn");
+  TAILOR_ASSERT_OK_AND_ASSIGN(ProtocolRun direct,
+                              EvaluateOnSplit(spec, split, {}));
+  TAILOR_ASSERT_OK_AND_ASSIGN(ProtocolRun from_disk,
+                              EvaluateOnSplit(spec, loaded.split, {}));
+  ASSERT_TRUE(direct.metrics.count("hr@10"));
+  for (const auto& [name, value] : direct.metrics) {
+    EXPECT_NEAR(value, from_disk.metrics[name], 1e-9) << name;
   }
 }
 
