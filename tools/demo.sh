@@ -38,11 +38,37 @@ if [[ ${#datasets[@]} -eq 0 ]]; then
   datasets+=(synth)
 fi
 
-for d in "${datasets[@]}"; do
+evaluate() {  # dataset protocol algorithms [extra flags]
   echo >&2
-  echo "demo: $d: training implicit ALS with a 10% per-user held-out split" >&2
-  "$TAILOR" train --dataset="$WORK/$d" --algorithm=ials --factors=64 \
-    --iterations=10 --export_dir="$WORK/models" --model_name="$d"
+  echo "demo: $1: protocol $2" >&2
+  "$TAILOR" eval --dataset="$WORK/$1" --protocol="$2" --seed=42 \
+    --algorithms="$3" "${@:4}"
+}
+
+for d in "${datasets[@]}"; do
+  case "$d" in
+    movielens100k)
+      # Ratings: Surprise's 5-fold RMSE; top-k: Microsoft Recommenders' 75/25.
+      evaluate "$d" surprise_cv \
+        "biased_mf:learning_rate=0.01:regularization=0.1:iterations=40,user_knn:similarity=msd:rating_min=1:rating_max=5:max_neighbors=0,item_knn:similarity=msd:rating_min=1:rating_max=5:max_neighbors=0"
+      evaluate "$d" ms_stratified \
+        "popularity,item_knn,bpr:iterations=100:learning_rate=0.02:regularization=0.03,ials:alpha=3:regularization=30"
+      ;;
+    online_retail)
+      # Purchases over time: train before 2011-11-01, test after; new
+      # customers and new products are reported apart.
+      evaluate "$d" temporal "popularity,item_knn,ials:alpha=3:regularization=30" \
+        --cutoff=2011-11-01
+      ;;
+    *)
+      evaluate "$d" ms_stratified "popularity,item_knn,ials:alpha=3:regularization=30"
+      ;;
+  esac
+  echo >&2
+  echo "demo: $d: training implicit ALS (10% per-user held-out split) and exporting" >&2
+  "$TAILOR" train --dataset="$WORK/$d" --algorithm=ials --factors=64 --alpha=3 \
+    --regularization=30 --iterations=15 --export_dir="$WORK/models" \
+    --model_name="$d"
 done
 echo >&2
 echo "demo: datasets and models are in $WORK" >&2
