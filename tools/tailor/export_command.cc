@@ -65,7 +65,8 @@ absl::Status Inspect(FileSystem* fs, const std::string& dir) {
               out["algorithm"].get<std::string>().c_str(),
               out["factors"].get<int>(),
               out["dataset_fingerprint"].get<std::string>().c_str());
-  for (const auto& [name, v] : out["metrics"].items()) {
+  const nlohmann::json& metrics = out["metrics"];
+  for (const auto& [name, v] : metrics.items()) {
     std::printf("  metric %s = %s\n", name.c_str(), v.dump().c_str());
   }
   for (const auto& [group, counts] : groups) {
@@ -126,7 +127,8 @@ absl::Status Bundle(FileSystem* fs) {
   c.hyperparameters = m.value("hyperparameters", nlohmann::json::object());
   c.dataset_dir = m.value("dataset", "");
   c.dataset_fingerprint = m.value("dataset_fingerprint", "");
-  for (const auto& [k, v] : m.value("metrics", nlohmann::json::object()).items()) {
+  const nlohmann::json metrics = m.value("metrics", nlohmann::json::object());
+  for (const auto& [k, v] : metrics.items()) {
     if (v.is_number()) c.metrics[k] = v.get<double>();
   }
   c.training = m.value("training", nlohmann::json::object());

@@ -71,8 +71,21 @@ inline void AllDistances(const float* x, const Transposed& t, float* out) {
 }
 
 inline float Distance2(const float* a, const float* b, int dim) {
+  int j = 0;
   float s = 0;
-  for (int j = 0; j < dim; ++j) {
+  if (dim >= 8) {
+    __m256 acc = _mm256_setzero_ps();
+    for (; j + 8 <= dim; j += 8) {
+      const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j));
+      acc = _mm256_fmadd_ps(d, d, acc);
+    }
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(acc),
+                          _mm256_extractf128_ps(acc, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_movehdup_ps(h));
+    s = _mm_cvtss_f32(h);
+  }
+  for (; j < dim; ++j) {
     const float d = a[j] - b[j];
     s += d * d;
   }
@@ -102,7 +115,12 @@ struct Problem {
   int64_t chunks;
 };
 
-// Greedy k-means++ (as scikit-learn's default init).
+// Greedy k-means++ (as scikit-learn's default init): each step draws
+// `trials` candidates with probability proportional to the squared distance
+// to the nearest chosen center and keeps the one that lowers the potential
+// most. Exact pruning: a point whose nearest center is a cannot get closer
+// to candidate c when d(c, a) >= 2 d(x, a) (triangle inequality), so its
+// distances are only computed when some candidate is nearer to a than that.
 std::vector<float> KMeansPlusPlus(const Problem& p, int k, Rng& rng,
                                   int64_t* evaluations) {
   const int dim = p.dim;
@@ -111,7 +129,9 @@ std::vector<float> KMeansPlusPlus(const Problem& p, int k, Rng& rng,
   const int64_t first = static_cast<int64_t>(rng.Uniform() * p.n);
   std::copy_n(p.x + first * dim, dim, centers.begin());
   std::vector<float> closest(p.n);
+  std::vector<int32_t> nearest(p.n, 0);
   std::vector<double> chunk_pot(p.chunks * trials);
+  std::vector<int64_t> chunk_evals(p.chunks);
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t c = 0; c < p.chunks; ++c) {
     const int64_t end = std::min(p.n, (c + 1) * kChunk);
@@ -122,7 +142,7 @@ std::vector<float> KMeansPlusPlus(const Problem& p, int k, Rng& rng,
   *evaluations += p.n;
   std::vector<double> cumsum(p.n);
   std::vector<float> candidates(static_cast<size_t>(trials) * dim);
-  std::vector<int64_t> ids(trials);
+  std::vector<float> min_gap2(k), chosen_gap2(k);
   for (int center = 1; center < k; ++center) {
     double running = 0;
     for (int64_t i = 0; i < p.n; ++i) cumsum[i] = running += closest[i];
@@ -131,22 +151,38 @@ std::vector<float> KMeansPlusPlus(const Problem& p, int k, Rng& rng,
       // The first point whose cumulative potential reaches r.
       const int64_t id =
           std::lower_bound(cumsum.begin(), cumsum.end(), r) - cumsum.begin();
-      ids[t] = std::min(id, p.n - 1);
-      std::copy_n(p.x + ids[t] * dim, dim, candidates.begin() + t * dim);
+      std::copy_n(p.x + std::min(id, p.n - 1) * dim, dim,
+                  candidates.begin() + t * dim);
+    }
+    // min_gap2[a]: squared distance from center a to its nearest candidate.
+    for (int a = 0; a < center; ++a) {
+      min_gap2[a] = std::numeric_limits<float>::infinity();
+      for (int t = 0; t < trials; ++t) {
+        min_gap2[a] = std::min(min_gap2[a],
+                               Distance2(centers.data() + a * dim,
+                                         candidates.data() + t * dim, dim));
+      }
     }
     const Transposed tc = Transpose(candidates.data(), trials, dim);
 #pragma omp parallel for schedule(dynamic, 1)
     for (int64_t c = 0; c < p.chunks; ++c) {
-      float d[64];
-      double pot[64] = {0};
+      float d[8];
+      double pot[8] = {0};
+      int64_t evals = 0;
       const int64_t end = std::min(p.n, (c + 1) * kChunk);
       for (int64_t i = c * kChunk; i < end; ++i) {
+        if (min_gap2[nearest[i]] >= 4.0f * closest[i]) {
+          for (int t = 0; t < trials; ++t) pot[t] += closest[i];
+          continue;
+        }
         AllDistances(p.x + i * dim, tc, d);  // trials <= 8 for k <= 1000
+        evals += trials;
         for (int t = 0; t < trials; ++t) pot[t] += std::min(closest[i], d[t]);
       }
       for (int t = 0; t < trials; ++t) chunk_pot[c * trials + t] = pot[t];
+      chunk_evals[c] = evals;
     }
-    *evaluations += p.n * trials;
+    for (int64_t e : chunk_evals) *evaluations += e;
     int best = 0;
     double best_pot = std::numeric_limits<double>::infinity();
     for (int t = 0; t < trials; ++t) {
@@ -159,14 +195,25 @@ std::vector<float> KMeansPlusPlus(const Problem& p, int k, Rng& rng,
     }
     const float* chosen = candidates.data() + best * dim;
     std::copy_n(chosen, dim, centers.begin() + center * dim);
+    for (int a = 0; a < center; ++a) {
+      chosen_gap2[a] = Distance2(centers.data() + a * dim, chosen, dim);
+    }
 #pragma omp parallel for schedule(dynamic, 1)
     for (int64_t c = 0; c < p.chunks; ++c) {
+      int64_t evals = 0;
       const int64_t end = std::min(p.n, (c + 1) * kChunk);
       for (int64_t i = c * kChunk; i < end; ++i) {
-        closest[i] = std::min(closest[i], Distance2(p.x + i * dim, chosen, dim));
+        if (chosen_gap2[nearest[i]] >= 4.0f * closest[i]) continue;
+        const float d = Distance2(p.x + i * dim, chosen, dim);
+        ++evals;
+        if (d < closest[i]) {
+          closest[i] = d;
+          nearest[i] = center;
+        }
       }
+      chunk_evals[c] = evals;
     }
-    *evaluations += p.n;
+    for (int64_t e : chunk_evals) *evaluations += e;
   }
   return centers;
 }
@@ -367,16 +414,18 @@ absl::StatusOr<KMeansResult> RunKMeans(absl::Span<const float> points,
   }
   Problem p{points.data(), n, dim, (n + kChunk - 1) / kChunk};
   // Absolute tolerance: tolerance * mean over dimensions of the variance.
+  std::vector<double> sum(dim, 0.0), sum2(dim, 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int j = 0; j < dim; ++j) {
+      const double v = points[i * dim + j];
+      sum[j] += v;
+      sum2[j] += v * v;
+    }
+  }
   double var_sum = 0;
   for (int j = 0; j < dim; ++j) {
-    double mean = 0, m2 = 0;
-    for (int64_t i = 0; i < n; ++i) mean += points[i * dim + j];
-    mean /= n;
-    for (int64_t i = 0; i < n; ++i) {
-      const double d = points[i * dim + j] - mean;
-      m2 += d * d;
-    }
-    var_sum += m2 / n;
+    const double mean = sum[j] / n;
+    var_sum += std::max(0.0, sum2[j] / n - mean * mean);
   }
   const double tolerance = options.tolerance * var_sum / dim;
   KMeansResult result;

@@ -36,6 +36,8 @@ ABSL_FLAG(std::string, workdir, "/tmp/marketing_bench", "Scratch directory.");
 ABSL_FLAG(std::string, script, "tools/bench/marketing/sklearn_reference.py",
           "The scikit-learn script (path relative to the runfiles root).");
 ABSL_FLAG(bool, skip_sklearn, false, "Only time Tailor.");
+ABSL_FLAG(std::string, python, "/usr/bin/python3",
+          "Python with Debian's python3-sklearn.");
 
 namespace tailor {
 namespace {
@@ -63,24 +65,34 @@ void Emit(const std::string& c, const std::string& metric, double value,
   std::fflush(stdout);
 }
 
-// A Gaussian mixture of 2k overlapping clusters, standardized per column.
+// A mixture of k Gaussian segments of unequal sizes and widths (centers
+// N(0, 3^2) per dimension, widths 0.5..1.5), standardized per column.
 std::vector<float> Points(int64_t n, int dim, int k) {
   std::mt19937_64 rng(12345);
   std::normal_distribution<float> normal(0, 1);
-  const int centers = 2 * k;
-  std::vector<float> c(centers * dim);
-  for (float& v : c) v = 4 * normal(rng);
+  std::vector<float> c(k * dim), width(k), weight(k);
+  for (float& v : c) v = 3 * normal(rng);
+  for (int a = 0; a < k; ++a) {
+    width[a] = 0.5f + (rng() % 1000) / 1000.0f;
+    weight[a] = 1.0f + (rng() % 4);
+  }
+  std::discrete_distribution<int> pick(weight.begin(), weight.end());
   std::vector<float> x(n * dim);
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t a = rng() % centers;
-    for (int j = 0; j < dim; ++j) x[i * dim + j] = c[a * dim + j] + normal(rng);
+    const int a = pick(rng);
+    for (int j = 0; j < dim; ++j) {
+      x[i * dim + j] = c[a * dim + j] + width[a] * normal(rng);
+    }
+  }
+  std::vector<double> sum(dim, 0), sum2(dim, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int j = 0; j < dim; ++j) {
+      sum[j] += x[i * dim + j];
+      sum2[j] += double{x[i * dim + j]} * x[i * dim + j];
+    }
   }
   for (int j = 0; j < dim; ++j) {
-    double m = 0, m2 = 0;
-    for (int64_t i = 0; i < n; ++i) m += x[i * dim + j];
-    m /= n;
-    for (int64_t i = 0; i < n; ++i) m2 += (x[i * dim + j] - m) * (x[i * dim + j] - m);
-    const double sd = std::sqrt(m2 / n);
+    const double m = sum[j] / n, sd = std::sqrt(sum2[j] / n - m * m);
     for (int64_t i = 0; i < n; ++i) x[i * dim + j] = (x[i * dim + j] - m) / sd;
   }
   return x;
@@ -152,8 +164,11 @@ int Main() {
       return 1;
     }
     inertias.push_back(result->inertia);
-    std::fprintf(stderr, "tailor k-means run %d: %.3f s, inertia %.1f, %d iterations\n",
-                 r, km_times.back(), result->inertia, result->iterations);
+    std::fprintf(stderr,
+                 "tailor k-means run %d: %.3f s, inertia %.1f, %d iterations, "
+                 "%lld distance evaluations\n",
+                 r, km_times.back(), result->inertia, result->iterations,
+                 static_cast<long long>(result->distance_evaluations));
   }
   Emit(km_case, "tailor_seconds", Median(km_times), "s");
   Emit(km_case, "tailor_inertia", Median(inertias), "sum sq");
@@ -195,7 +210,7 @@ int Main() {
   }
   if (absl::GetFlag(FLAGS_skip_sklearn)) return 0;
   const std::string cmd = absl::StrCat(
-      "python3 '", absl::GetFlag(FLAGS_script), "' '", dir, "' ", k, " ",
+      absl::GetFlag(FLAGS_python), " '", absl::GetFlag(FLAGS_script), "' '", dir, "' ", k, " ",
       restarts, " ", runs, " ", absl::GetFlag(FLAGS_min_df));
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) return 1;

@@ -26,6 +26,8 @@ def main():
                        random_state=r).fit(x)
         km_times.append(time.perf_counter() - t)
         inertias.append(float(model.inertia_))
+        print("sklearn k-means run %d: %.3f s, inertia %.1f, %d iterations"
+              % (r, km_times[-1], inertias[-1], model.n_iter_), file=sys.stderr)
     with open(workdir + "/texts.txt", encoding="utf-8") as f:
         texts = f.read().split("\n")[:-1]
     with open(workdir + "/stop_words.txt", encoding="utf-8") as f:
