@@ -137,7 +137,10 @@ absl::StatusOr<LoadedModelVersion> LoadModelVersionRecommender(
     has_users |= path == kUserFactors;
     has_items |= path == kItemFactors;
   }
-  if (!has_items) {
+  // Neighbourhood models export only the keys of their similarity table
+  // (a factor table of width 0), which cannot score by themselves.
+  const bool neighbourhood = algorithm == "item_knn" || algorithm == "user_knn";
+  if (!has_items || neighbourhood) {
     return absl::FailedPreconditionError(absl::StrCat(
         version_dir, ": the model (", algorithm,
         ") has no item factor table; --model evaluates factor models and "

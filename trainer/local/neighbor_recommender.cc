@@ -1,12 +1,14 @@
 // The neighbourhood adapters of Recommender (trainer/knn): item_knn,
 // user_knn and popularity. They are fitted at creation.
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "trainer/knn/knn_model.h"
 #include "trainer/knn/popularity.h"
+#include "trainer/knn/similarity_table_io.h"
 #include "trainer/local/recommender_impls.h"
 #include "trainer/local/spec_util.h"
 
@@ -43,31 +45,35 @@ class KnnRecommender final : public FittedRecommender {
                        absl::Span<float> out) const override {
     return model_->PredictRatings(users, items, out);
   }
+  // Exports the top-K neighbour table (docs/formats/similarity_table.md,
+  // rows and neighbours by dense index) and, as a factor table of width 0,
+  // the keys of those dense indices.
   absl::Status Export(absl::Span<const uint64_t> user_keys,
                       absl::Span<const uint64_t> item_keys,
                       ModelVersionContents& contents) override {
-    // The neighbour table, keyed: one line per row "key neighbour:sim ...".
-    const NeighborTable& t = model_->neighbors();
-    absl::Span<const uint64_t> keys =
-        model_->options().user_based ? user_keys : item_keys;
-    std::string text;
-    for (int64_t r = 0; r < t.rows; ++r) {
-      absl::StrAppend(&text, keys[r]);
-      for (int64_t p = t.indptr[r]; p < t.indptr[r + 1]; ++p) {
-        absl::StrAppend(&text, " ", keys[t.neighbors[p]], ":",
-                        t.similarities[p]);
-      }
-      text += "\n";
-    }
-    contents.extra_files.push_back({model_->options().user_based
-                                        ? "similar_users.txt"
-                                        : "similar_items.txt",
-                                    std::move(text)});
+    const bool user_based = model_->options().user_based;
+    SimilarityTableInfo info;
+    info.item_based = !user_based;
+    info.metric = model_->options().similarity.metric;
+    info.max_neighbors = model_->options().similarity.max_neighbors;
+    auto memory = NewInMemoryFileSystem();
+    TAILOR_RETURN_IF_ERROR(WriteSimilarityTable(memory.get(), "/table",
+                                                model_->neighbors(), info));
+    TAILOR_ASSIGN_OR_RETURN(std::string bytes,
+                            ReadFileToString(memory.get(), "/table"));
+    contents.extra_files.push_back(
+        {user_based ? "similar_users.tsim" : "similar_items.tsim",
+         std::move(bytes)});
+    absl::Span<const uint64_t> keys = user_based ? user_keys : item_keys;
+    keys_ = FactorTable(static_cast<int64_t>(keys.size()), 0);
+    std::copy(keys.begin(), keys.end(), keys_.keys().begin());
+    (user_based ? contents.user_factors : contents.item_factors) = &keys_;
     return absl::OkStatus();
   }
 
  private:
   std::unique_ptr<KnnModel> model_;
+  FactorTable keys_;
 };
 
 class PopularityRecommender final : public FittedRecommender {

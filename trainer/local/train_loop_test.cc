@@ -6,9 +6,12 @@
 
 #include "core/csr_matrix.h"
 #include "core/file_system.h"
+#include "core/format/factor_table.h"
+#include "core/model/model_version.h"
 #include "core/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "trainer/knn/similarity_table_io.h"
 #include "trainer/local/recommender.h"
 #include "trainer/local/spec_util.h"
 
@@ -162,6 +165,29 @@ TEST(TrainLoopTest, FittedModelsEvaluateOnce) {
                               RunTrainLoop(*model, fs.get(), options));
   EXPECT_EQ(result.stop_reason, "fitted");
   EXPECT_EQ(result.history.size(), 1u);
+}
+
+TEST(TrainLoopTest, ItemKnnExportsItsSimilarityTableAndKeys) {
+  const CsrMatrix train = RandomRatings(30, 20, 0.3, 13);
+  TAILOR_ASSERT_OK_AND_ASSIGN(
+      auto model, CreateRecommender(Spec("item_knn", 1), train, {}));
+  std::vector<uint64_t> user_keys(30), item_keys(20);
+  for (int i = 0; i < 30; ++i) user_keys[i] = 1000 + i;
+  for (int i = 0; i < 20; ++i) item_keys[i] = 5000 + 3 * i;
+  ModelVersionContents contents;
+  contents.algorithm = "item_knn";
+  TAILOR_ASSERT_OK(model->Export(user_keys, item_keys, contents));
+  auto fs = NewInMemoryFileSystem();
+  TAILOR_ASSERT_OK_AND_ASSIGN(
+      std::string dir, ExportModelVersion(fs.get(), "/m", "knn", contents));
+  TAILOR_ASSERT_OK(ReadModelManifest(fs.get(), dir).status());
+  TAILOR_ASSERT_OK_AND_ASSIGN(
+      NeighborTable table,
+      ReadSimilarityTable(fs.get(), dir + "/similar_items.tsim", nullptr));
+  EXPECT_EQ(table.rows, 20);
+  TAILOR_ASSERT_OK_AND_ASSIGN(
+      FactorTable keys, ReadFactorTable(fs.get(), dir + "/item_factors.tft"));
+  EXPECT_EQ(keys.keys(), item_keys);
 }
 
 TEST(TrainLoopTest, UnknownAlgorithmAndEmptyDataAreErrors) {
