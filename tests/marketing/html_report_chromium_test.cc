@@ -50,11 +50,10 @@ TEST(HtmlReportChromiumTest, ReportRendersWithCharts) {
                              "/segments --segment_k=3 --html=", html));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string blank_html = dir + "/blank.html";
-  {
-    std::ofstream(blank_html) << "<!DOCTYPE html><html><body></body></html>";
-  }
+  { std::ofstream(blank_html) << "<!DOCTYPE html><html><body></body></html>"; }
   const std::string report = Screenshot("file://" + html, dir + "/report.png");
-  const std::string blank = Screenshot("file://" + blank_html, dir + "/blank.png");
+  const std::string blank =
+      Screenshot("file://" + blank_html, dir + "/blank.png");
   ASSERT_GT(report.size(), 8u) << "chromium wrote no screenshot";
   EXPECT_EQ(report.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
   // Charts and tables compress far worse than an empty white page.

@@ -61,7 +61,8 @@ TEST_F(MarketingE2eTest, ProfileWritesCsvBinaryAndHtml) {
     EXPECT_GT(p->monetary[u], 0);
   }
   // Users without attributes have empty demographics, not an error.
-  const auto it = std::find(p->external_ids.begin(), p->external_ids.end(), "c1");
+  const auto it =
+      std::find(p->external_ids.begin(), p->external_ids.end(), "c1");
   ASSERT_NE(it, p->external_ids.end());
   EXPECT_EQ(p->demographics[it - p->external_ids.begin()],
             (std::vector<std::string>{"", ""}));
@@ -84,9 +85,11 @@ TEST_F(MarketingE2eTest, SegmentKMeansAndRfmWithAffinity) {
   ASSERT_TRUE(r.json.is_object()) << r.out;
   EXPECT_EQ(r.json["k_report"].size(), 4u);
   int64_t total = 0;
-  for (const auto& s : r.json["kmeans_sizes"]) total += s.begin().value().get<int64_t>();
+  for (const auto& s : r.json["kmeans_sizes"])
+    total += s.begin().value().get<int64_t>();
   EXPECT_EQ(total, kUsers);
-  auto a = ReadSegmentAssignments(PosixFileSystem(), Path("segments/assignments.tsa"));
+  auto a = ReadSegmentAssignments(PosixFileSystem(),
+                                  Path("segments/assignments.tsa"));
   ASSERT_TRUE(a.ok()) << a.status();
   EXPECT_EQ(a->kmeans_names.size(), r.json["k"].get<size_t>());
   std::vector<uint64_t> keys;
@@ -104,16 +107,17 @@ TEST_F(MarketingE2eTest, SegmentKMeansAndRfmWithAffinity) {
       "segment --dataset=", Path("ds"), " --output=", Path("segments2"),
       " --segment_k_min=2 --segment_k_max=5 --seed=3 --threads=1 --json"));
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  auto b = ReadSegmentAssignments(PosixFileSystem(), Path("segments2/assignments.tsa"));
+  auto b = ReadSegmentAssignments(PosixFileSystem(),
+                                  Path("segments2/assignments.tsa"));
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(a->kmeans, b->kmeans);
   EXPECT_EQ(a->rfm, b->rfm);
 }
 
 TEST_F(MarketingE2eTest, KLargerThanUsersIsAClearError) {
-  const TailorRun r = RunTailor(absl::StrCat(
-      "segment --dataset=", Path("ds"), " --output=", Path("bad"),
-      " --segment_k=1000"));
+  const TailorRun r =
+      RunTailor(absl::StrCat("segment --dataset=", Path("ds"),
+                             " --output=", Path("bad"), " --segment_k=1000"));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("--segment_k=1000 is larger than the number of users "
                        "with events"),
@@ -122,13 +126,14 @@ TEST_F(MarketingE2eTest, KLargerThanUsersIsAClearError) {
 }
 
 TEST_F(MarketingE2eTest, ContentVectorsAndItemsWithoutText) {
-  const TailorRun r = RunTailor(absl::StrCat(
-      "content --dataset=", Path("ds"), " --output=", Path("content"),
-      " --content_min_df=1 --json"));
+  const TailorRun r = RunTailor(absl::StrCat("content --dataset=", Path("ds"),
+                                             " --output=", Path("content"),
+                                             " --content_min_df=1 --json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.json["items_without_terms"], 1);  // p29: no text, no category
   std::vector<uint64_t> keys;
-  auto v = ReadSparseVectors(PosixFileSystem(), Path("content/item_vectors.tcv"), &keys);
+  auto v = ReadSparseVectors(PosixFileSystem(),
+                             Path("content/item_vectors.tcv"), &keys);
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->rows, 30);
   auto voc = ReadVocabulary(PosixFileSystem(), Path("content/vocabulary.tvc"));
@@ -150,16 +155,16 @@ TEST_F(MarketingE2eTest, ContentVectorsAndItemsWithoutText) {
 TEST_F(MarketingE2eTest, ExportBundlesArtifactsIntoANewVersion) {
   for (const char* cmd : {"profile", "segment", "content"}) {
     const TailorRun r = RunTailor(absl::StrCat(
-        cmd, " --dataset=", Path("ds"), " --output=", Path(absl::StrCat("b_", cmd)),
-        " --segment_k=3 --json"));
+        cmd, " --dataset=", Path("ds"),
+        " --output=", Path(absl::StrCat("b_", cmd)), " --segment_k=3 --json"));
     // --segment_k is a flag of segment only; the others refuse it.
     if (std::string(cmd) == "segment") {
       ASSERT_EQ(r.exit_code, 0) << r.err;
     } else {
       ASSERT_NE(r.exit_code, 0);
-      const TailorRun plain = RunTailor(absl::StrCat(
-          cmd, " --dataset=", Path("ds"), " --output=",
-          Path(absl::StrCat("b_", cmd)), " --json"));
+      const TailorRun plain = RunTailor(
+          absl::StrCat(cmd, " --dataset=", Path("ds"),
+                       " --output=", Path(absl::StrCat("b_", cmd)), " --json"));
       ASSERT_EQ(plain.exit_code, 0) << plain.err;
     }
   }
@@ -186,8 +191,8 @@ TEST_F(MarketingE2eTest, ExportBundlesArtifactsIntoANewVersion) {
   ASSERT_EQ(with_factors.exit_code, 0) << with_factors.err;
   const TailorRun bundle = RunTailor(absl::StrCat(
       "export --export_from=", *v1, " --export_profiles=", Path("b_profile"),
-      " --export_segments=", Path("b_segment"), " --export_content=",
-      Path("b_content"), " --json"));
+      " --export_segments=", Path("b_segment"),
+      " --export_content=", Path("b_content"), " --json"));
   ASSERT_EQ(bundle.exit_code, 0) << bundle.err;
   const std::string v2 = bundle.json["version_dir"];
   EXPECT_NE(v2, *v1);

@@ -34,12 +34,12 @@ TEST(MarketingRealDataTest, OnlineRetailProfilesRfmAndSegments) {
   if (data.empty() || access((data + "/online-retail").c_str(), R_OK) != 0) {
     GTEST_SKIP() << "../shared/data/online-retail not present";
   }
-  TailorRun r = RunTailor(absl::StrCat(
-      "ingest --preset=online_retail --input=", data,
-      "/online-retail --output=", Tmp("retail"), " --json"));
+  TailorRun r = RunTailor(
+      absl::StrCat("ingest --preset=online_retail --input=", data,
+                   "/online-retail --output=", Tmp("retail"), " --json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = RunTailor(absl::StrCat("profile --dataset=", Tmp("retail"), " --output=",
-                             Tmp("retail_profiles"), " --json"));
+  r = RunTailor(absl::StrCat("profile --dataset=", Tmp("retail"),
+                             " --output=", Tmp("retail_profiles"), " --json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.json["users"], 4338);  // every customer with a CustomerID
   EXPECT_EQ(r.json["users_with_events"], 4338);
@@ -60,7 +60,8 @@ TEST(MarketingRealDataTest, OnlineRetailProfilesRfmAndSegments) {
       {"18287", 3, 70, 1837.28, 42.139583},
   };
   for (const Hand& h : hand) {
-    const auto it = std::find(p->external_ids.begin(), p->external_ids.end(), h.id);
+    const auto it =
+        std::find(p->external_ids.begin(), p->external_ids.end(), h.id);
     ASSERT_NE(it, p->external_ids.end()) << h.id;
     const int64_t u = it - p->external_ids.begin();
     EXPECT_EQ(p->frequency[u], h.frequency) << h.id;
@@ -73,9 +74,9 @@ TEST(MarketingRealDataTest, OnlineRetailProfilesRfmAndSegments) {
                                       p->external_ids.end(), "12346") -
                             p->external_ids.begin()][0],
             "United Kingdom");
-  r = RunTailor(absl::StrCat("segment --dataset=", Tmp("retail"), " --output=",
-                             Tmp("retail_segments"), " --html=",
-                             Tmp("retail_segments.html"), " --json"));
+  r = RunTailor(absl::StrCat(
+      "segment --dataset=", Tmp("retail"), " --output=", Tmp("retail_segments"),
+      " --html=", Tmp("retail_segments.html"), " --json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   int64_t kmeans_total = 0, rfm_total = 0;
   for (const auto& s : r.json["kmeans_sizes"]) {
@@ -92,8 +93,8 @@ TEST(MarketingRealDataTest, OnlineRetailProfilesRfmAndSegments) {
     EXPECT_TRUE(row["silhouette"].is_number());
   }
   std::string html;
-  ASSERT_TRUE(ReadFileToString(PosixFileSystem(), Tmp("retail_segments.html"))
-                  .ok());
+  ASSERT_TRUE(
+      ReadFileToString(PosixFileSystem(), Tmp("retail_segments.html")).ok());
 }
 
 TEST(MarketingRealDataTest, MovieLensDemographicsAndGenreShares) {
@@ -101,12 +102,12 @@ TEST(MarketingRealDataTest, MovieLensDemographicsAndGenreShares) {
   if (data.empty() || access((data + "/movielens-100k").c_str(), R_OK) != 0) {
     GTEST_SKIP() << "../shared/data/movielens-100k not present";
   }
-  TailorRun r = RunTailor(absl::StrCat(
-      "ingest --preset=movielens100k --input=", data,
-      "/movielens-100k --output=", Tmp("ml100k"), " --json"));
+  TailorRun r = RunTailor(
+      absl::StrCat("ingest --preset=movielens100k --input=", data,
+                   "/movielens-100k --output=", Tmp("ml100k"), " --json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = RunTailor(absl::StrCat("profile --dataset=", Tmp("ml100k"), " --output=",
-                             Tmp("ml_profiles"), " --json"));
+  r = RunTailor(absl::StrCat("profile --dataset=", Tmp("ml100k"),
+                             " --output=", Tmp("ml_profiles"), " --json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.json["has_monetary"], false);  // ratings are not money
   EXPECT_EQ(r.json["category_source"], "genres");
@@ -118,15 +119,16 @@ TEST(MarketingRealDataTest, MovieLensDemographicsAndGenreShares) {
   EXPECT_EQ(p->category_names.size(), 19u);  // u.genre, incl. "unknown"
   for (int64_t u = 0; u < p->size(); ++u) {
     double sum = 0;
-    for (int64_t k = p->interest_indptr[u]; k < p->interest_indptr[u + 1]; ++k) {
+    for (int64_t k = p->interest_indptr[u]; k < p->interest_indptr[u + 1];
+         ++k) {
       sum += p->interest_share[k];
     }
     ASSERT_NEAR(sum, 1.0, 1e-5) << "user " << p->external_ids[u];
     ASSERT_TRUE(std::isnan(p->monetary[u]));
     ASSERT_FALSE(p->demographics[u][0].empty());
   }
-  r = RunTailor(absl::StrCat("content --dataset=", Tmp("ml100k"), " --output=",
-                             Tmp("ml_content"), " --json"));
+  r = RunTailor(absl::StrCat("content --dataset=", Tmp("ml100k"),
+                             " --output=", Tmp("ml_content"), " --json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.json["items"], 1682);
   EXPECT_EQ(r.json["text_attributes"], nlohmann::json::array({"title"}));

@@ -29,8 +29,8 @@ TailorRun RunTailor(const std::string& args) {
   static int counter = 0;
   const std::string base =
       absl::StrCat(::testing::TempDir(), "/run", getpid(), "_", counter++);
-  const std::string cmd = absl::StrCat("tools/tailor/tailor ", args, " >",
-                                       base, ".out 2>", base, ".err");
+  const std::string cmd = absl::StrCat("tools/tailor/tailor ", args, " >", base,
+                                       ".out 2>", base, ".err");
   TailorRun r;
   const int status = std::system(cmd.c_str());
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -53,12 +53,14 @@ void WriteSmallRetailLog(const std::string& dir, int users) {
   const int64_t t0 = 1700000000;
   for (int u = 0; u < users; ++u) {
     const int group = u % 3;  // 0: frequent big spenders, 1: lapsed, 2: new
-    const int events = group == 0 ? 20 + u % 7 : group == 1 ? 3 + u % 3 : 1 + u % 2;
+    const int events = group == 0   ? 20 + u % 7
+                       : group == 1 ? 3 + u % 3
+                                    : 1 + u % 2;
     for (int e = 0; e < events; ++e) {
       const int item = (group * 10 + static_cast<int>(rng() % 10)) % 30;
-      int64_t t = group == 1 ? t0 + (rng() % 60) * 86400
-                             : group == 0 ? t0 + (rng() % 365) * 86400
-                                          : t0 + (350 + rng() % 15) * 86400;
+      int64_t t = group == 1   ? t0 + (rng() % 60) * 86400
+                  : group == 0 ? t0 + (rng() % 365) * 86400
+                               : t0 + (350 + rng() % 15) * 86400;
       t += (rng() % 24) * 3600;
       in << "c" << u << ",p" << item << "," << 1 + rng() % 5 << "," << t << ","
          << (group == 0 ? 20.5 : 2.25) << "\n";
@@ -73,8 +75,8 @@ void WriteSmallRetailLog(const std::string& dir, int users) {
   }
   std::ofstream it(dir + "/items.csv");
   it << "item,description,category\n";
-  const char* words[] = {"red", "blue", "café", "mug", "lantern", "bag",
-                         "candle", "heart", "ceramic", "Ünique"};
+  const char* words[] = {"red", "blue",   "café",  "mug",     "lantern",
+                         "bag", "candle", "heart", "ceramic", "Ünique"};
   for (int i = 0; i < 30; ++i) {
     if (i == 29) {
       it << "p29,,\n";  // no text, empty category
@@ -89,10 +91,12 @@ void WriteSmallRetailLog(const std::string& dir, int users) {
 std::string SmallRetailIngestArgs(const std::string& dir,
                                   const std::string& output) {
   return absl::StrCat(
-      "ingest --input=", dir, "/interactions.csv --user_col=user "
+      "ingest --input=", dir,
+      "/interactions.csv --user_col=user "
       "--item_col=item --quantity_col=quantity --price_col=price "
       "--timestamp_col=ts --timestamp_format=unix --has_header "
-      "--users_file=", dir, "/users.csv --items_file=", dir,
+      "--users_file=",
+      dir, "/users.csv --items_file=", dir,
       "/items.csv --attr_id_col=0 --output=", output, " --json");
 }
 

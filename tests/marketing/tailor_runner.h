@@ -12,8 +12,8 @@ namespace tailor {
 
 struct TailorRun {
   int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
+  std::string out;      // stdout
+  std::string err;      // stderr
   nlohmann::json json;  // last stdout line when it parses; else null
 };
 

@@ -49,7 +49,8 @@ absl::Status Run() {
   FileSystem* fs = PosixFileSystem();
   const std::string dataset_dir = absl::GetFlag(FLAGS_dataset);
   const std::string output = absl::GetFlag(FLAGS_output);
-  if (dataset_dir.empty()) return absl::InvalidArgumentError("--dataset is required");
+  if (dataset_dir.empty())
+    return absl::InvalidArgumentError("--dataset is required");
   if (output.empty()) return absl::InvalidArgumentError("--output is required");
   ApplyThreadsFlag();
   const absl::Time start = absl::Now();
@@ -73,9 +74,9 @@ absl::Status Run() {
   }
   auto opened = Dataset::Open(fs, dataset_dir);
   if (!opened.ok()) {
-    return absl::Status(opened.status().code(),
-                        absl::StrCat("dataset ", dataset_dir, ": ",
-                                     opened.status().message()));
+    return absl::Status(
+        opened.status().code(),
+        absl::StrCat("dataset ", dataset_dir, ": ", opened.status().message()));
   }
   const Dataset& dataset = **opened;
   const EntityColumns& items = dataset.items();
@@ -86,7 +87,8 @@ absl::Status Run() {
                                      content.status().message()));
   }
   const CsrMatrix& vectors = content->tfidf.vectors;
-  if (content->text_attributes.empty() && content->category_attributes.empty()) {
+  if (content->text_attributes.empty() &&
+      content->category_attributes.empty()) {
     std::fprintf(stderr,
                  "tailor content: items of %s have no text or category "
                  "attributes; every item vector is zero\n",
@@ -101,7 +103,8 @@ absl::Status Run() {
   const std::string voc_path = JoinPath(output, "vocabulary.tvc");
   const std::string near_path = JoinPath(output, "nearest_items.tsm");
   const std::string csv_path = JoinPath(output, "item_terms.csv");
-  TAILOR_RETURN_IF_ERROR(WriteSparseVectors(fs, item_path, items.keys, vectors));
+  TAILOR_RETURN_IF_ERROR(
+      WriteSparseVectors(fs, item_path, items.keys, vectors));
   TAILOR_RETURN_IF_ERROR(
       WriteSparseVectors(fs, user_path, dataset.users().keys, users));
   TAILOR_RETURN_IF_ERROR(WriteVocabulary(fs, voc_path, content->tfidf.model));
@@ -155,11 +158,12 @@ absl::Status Run() {
   if (absl::GetFlag(FLAGS_json)) {
     std::printf("%s\n", out.dump().c_str());
   } else {
-    std::printf("%lld item vectors over %zu terms (%lld items without terms) "
-                "and %lld user profiles written to %s\n",
-                static_cast<long long>(items.size()), terms.size(),
-                static_cast<long long>(content->items_without_terms),
-                static_cast<long long>(users.rows), output.c_str());
+    std::printf(
+        "%lld item vectors over %zu terms (%lld items without terms) "
+        "and %lld user profiles written to %s\n",
+        static_cast<long long>(items.size()), terms.size(),
+        static_cast<long long>(content->items_without_terms),
+        static_cast<long long>(users.rows), output.c_str());
   }
   return absl::OkStatus();
 }

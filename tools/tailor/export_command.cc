@@ -23,9 +23,12 @@ ABSL_FLAG(std::string, export_model_base, "",
           "--export_from).");
 ABSL_FLAG(std::string, export_model_name, "",
           "Model name of the new version (default: that of --export_from).");
-ABSL_FLAG(std::string, export_profiles, "", "Output directory of `tailor profile`.");
-ABSL_FLAG(std::string, export_segments, "", "Output directory of `tailor segment`.");
-ABSL_FLAG(std::string, export_content, "", "Output directory of `tailor content`.");
+ABSL_FLAG(std::string, export_profiles, "",
+          "Output directory of `tailor profile`.");
+ABSL_FLAG(std::string, export_segments, "",
+          "Output directory of `tailor segment`.");
+ABSL_FLAG(std::string, export_content, "",
+          "Output directory of `tailor content`.");
 
 namespace tailor {
 namespace {
@@ -41,19 +44,20 @@ absl::Status Inspect(FileSystem* fs, const std::string& dir) {
     groups[group].first += 1;
     groups[group].second += f["bytes"].get<int64_t>();
   }
-  nlohmann::json out = {{"command", "export"},
-                        {"inspect", dir},
-                        {"checksums", "verified"},
-                        {"model_name", m.value("model_name", "")},
-                        {"version", m.value("version", 0)},
-                        {"algorithm", m.value("algorithm", "")},
-                        {"factors", m.value("factors", 0)},
-                        {"dataset_fingerprint", m.value("dataset_fingerprint", "")},
-                        {"metrics", m.value("metrics", nlohmann::json::object())},
-                        {"has_profiles", groups.count("profiles/") > 0},
-                        {"has_segments", groups.count("segments/") > 0},
-                        {"has_content", groups.count("content/") > 0},
-                        {"files", m["files"]}};
+  nlohmann::json out = {
+      {"command", "export"},
+      {"inspect", dir},
+      {"checksums", "verified"},
+      {"model_name", m.value("model_name", "")},
+      {"version", m.value("version", 0)},
+      {"algorithm", m.value("algorithm", "")},
+      {"factors", m.value("factors", 0)},
+      {"dataset_fingerprint", m.value("dataset_fingerprint", "")},
+      {"metrics", m.value("metrics", nlohmann::json::object())},
+      {"has_profiles", groups.count("profiles/") > 0},
+      {"has_segments", groups.count("segments/") > 0},
+      {"has_content", groups.count("content/") > 0},
+      {"files", m["files"]}};
   if (absl::GetFlag(FLAGS_json)) {
     std::printf("%s\n", out.dump().c_str());
     return absl::OkStatus();
@@ -119,7 +123,8 @@ absl::Status Bundle(FileSystem* fs) {
   const size_t slash2 = model_dir.rfind('/');
   std::string base = absl::GetFlag(FLAGS_export_model_base);
   std::string name = absl::GetFlag(FLAGS_export_model_name);
-  if (base.empty()) base = slash2 == std::string::npos ? "." : model_dir.substr(0, slash2);
+  if (base.empty())
+    base = slash2 == std::string::npos ? "." : model_dir.substr(0, slash2);
   if (name.empty()) name = m.value("model_name", "model");
   ModelVersionContents c;
   c.algorithm = m.value("algorithm", "");
@@ -143,7 +148,8 @@ absl::Status Bundle(FileSystem* fs) {
     } else if (path == "item_factors.tft") {
       TAILOR_ASSIGN_OR_RETURN(FactorTable t, ReadFactorTable(fs, full));
       items = std::move(t);
-    } else if (path.rfind("profiles/", 0) != 0 && path.rfind("segments/", 0) != 0 &&
+    } else if (path.rfind("profiles/", 0) != 0 &&
+               path.rfind("segments/", 0) != 0 &&
                path.rfind("content/", 0) != 0) {
       TAILOR_ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(fs, full));
       c.extra_files.push_back({path, std::move(bytes)});
@@ -165,20 +171,19 @@ absl::Status Bundle(FileSystem* fs) {
   }
   TAILOR_ASSIGN_OR_RETURN(std::string version_dir,
                           ExportModelVersion(fs, base, name, c));
-  nlohmann::json out = {{"command", "export"},
-                        {"from", from},
-                        {"version_dir", version_dir},
-                        {"profiles_files", profiles},
-                        {"segments_files", segments},
-                        {"content_files", content}};
+  nlohmann::json out = {
+      {"command", "export"},        {"from", from},
+      {"version_dir", version_dir}, {"profiles_files", profiles},
+      {"segments_files", segments}, {"content_files", content}};
   if (absl::GetFlag(FLAGS_json)) {
     std::printf("%s\n", out.dump().c_str());
   } else {
-    std::printf("bundled %s with %lld profile, %lld segment and %lld content "
-                "files into %s\n",
-                from.c_str(), static_cast<long long>(profiles),
-                static_cast<long long>(segments), static_cast<long long>(content),
-                version_dir.c_str());
+    std::printf(
+        "bundled %s with %lld profile, %lld segment and %lld content "
+        "files into %s\n",
+        from.c_str(), static_cast<long long>(profiles),
+        static_cast<long long>(segments), static_cast<long long>(content),
+        version_dir.c_str());
   }
   return absl::OkStatus();
 }

@@ -38,7 +38,8 @@ absl::Status Run() {
   FileSystem* fs = PosixFileSystem();
   const std::string dataset = absl::GetFlag(FLAGS_dataset);
   const std::string output = absl::GetFlag(FLAGS_output);
-  if (dataset.empty()) return absl::InvalidArgumentError("--dataset is required");
+  if (dataset.empty())
+    return absl::InvalidArgumentError("--dataset is required");
   if (output.empty()) return absl::InvalidArgumentError("--output is required");
   ApplyThreadsFlag();
   TAILOR_ASSIGN_OR_RETURN(ProfileOptions options, ProfileOptionsFromFlags());
@@ -91,16 +92,16 @@ absl::Status Run() {
   }
   const std::string html = absl::GetFlag(FLAGS_html);
   if (!html.empty()) {
-    TAILOR_RETURN_IF_ERROR(WriteStringToFile(
-        fs, html,
-        HtmlPage(absl::StrCat("User profiles of ", dataset),
-                 ProfileReportSections(p))));
+    TAILOR_RETURN_IF_ERROR(
+        WriteStringToFile(fs, html,
+                          HtmlPage(absl::StrCat("User profiles of ", dataset),
+                                   ProfileReportSections(p))));
     out["html"] = html;
   }
   out["seconds"] = absl::ToDoubleSeconds(absl::Now() - start);
   nlohmann::json summary = out;
-  TAILOR_RETURN_IF_ERROR(WriteStringToFile(fs, JoinPath(output, "profiles.json"),
-                                           summary.dump(2) + "\n"));
+  TAILOR_RETURN_IF_ERROR(WriteStringToFile(
+      fs, JoinPath(output, "profiles.json"), summary.dump(2) + "\n"));
   if (absl::GetFlag(FLAGS_json)) {
     std::printf("%s\n", out.dump().c_str());
   } else {

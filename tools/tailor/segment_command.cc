@@ -76,7 +76,9 @@ std::string Traits(const SegmentFeatures& f, const float* z) {
 
 nlohmann::json DescriptionJson(const SegmentDescription& s,
                                const EntityColumns& items) {
-  auto num = [](double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); };
+  auto num = [](double v) {
+    return std::isnan(v) ? nlohmann::json() : nlohmann::json(v);
+  };
   nlohmann::json j = {{"id", s.id},
                       {"name", s.name},
                       {"size", s.size},
@@ -94,8 +96,9 @@ nlohmann::json DescriptionJson(const SegmentDescription& s,
   }
   j["top_items"] = nlohmann::json::array();
   for (const auto& [item, events] : s.top_items) {
-    j["top_items"].push_back(
-        {{"item", items.external_ids[item]}, {"events", events}});
+    j["top_items"].push_back({{"item", items.external_ids[item]},
+                              {"label", ItemLabel(items, item)},
+                              {"events", events}});
   }
   nlohmann::json stages = nlohmann::json::object();
   for (int st = 0; st < kLifecycleStageCount; ++st) {
@@ -122,7 +125,8 @@ absl::Status Run() {
   FileSystem* fs = PosixFileSystem();
   const std::string dataset = absl::GetFlag(FLAGS_dataset);
   const std::string output = absl::GetFlag(FLAGS_output);
-  if (dataset.empty()) return absl::InvalidArgumentError("--dataset is required");
+  if (dataset.empty())
+    return absl::InvalidArgumentError("--dataset is required");
   if (output.empty()) return absl::InvalidArgumentError("--output is required");
   ApplyThreadsFlag();
   const absl::Time start = absl::Now();
@@ -134,11 +138,10 @@ absl::Status Run() {
                      profile_options));
   const UserProfiles& p = d.profiles;
   TAILOR_ASSIGN_OR_RETURN(std::optional<FactorTable> factors, LoadFactors(fs));
-  auto features_or =
-      BuildSegmentFeatures(p, factors ? &*factors : nullptr);
+  auto features_or = BuildSegmentFeatures(p, factors ? &*factors : nullptr);
   if (!features_or.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("dataset ", dataset, ": ", features_or.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dataset ", dataset, ": ", features_or.status().message()));
   }
   const SegmentFeatures& f = *features_or;
   const int64_t n = static_cast<int64_t>(f.users.size());
@@ -146,9 +149,11 @@ absl::Status Run() {
   int k_min = absl::GetFlag(FLAGS_segment_k_min);
   int k_max = absl::GetFlag(FLAGS_segment_k_max);
   if (k_fixed > n) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--segment_k=", k_fixed, " is larger than the number of users with "
-        "events in ", dataset, " (", n, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--segment_k=", k_fixed,
+                     " is larger than the number of users with "
+                     "events in ",
+                     dataset, " (", n, ")"));
   }
   if (k_fixed < 0 || k_min < 2 || k_max < k_min) {
     return absl::InvalidArgumentError(
@@ -169,8 +174,8 @@ absl::Status Run() {
     auto sil = SampledSilhouette(f.values, f.dim, r.labels, k,
                                  absl::GetFlag(FLAGS_segment_silhouette_sample),
                                  km.seed);
-    nlohmann::json row = {{"k", k}, {"inertia", r.inertia},
-                          {"iterations", r.iterations}};
+    nlohmann::json row = {
+        {"k", k}, {"inertia", r.inertia}, {"iterations", r.iterations}};
     row["silhouette"] = sil.ok() ? nlohmann::json(*sil) : nlohmann::json();
     report.push_back(row);
     std::fprintf(stderr, "k=%d inertia %.2f silhouette %s\n", k, r.inertia,
@@ -283,9 +288,9 @@ absl::Status Run() {
                             row["silhouette"].get<double>()});
       }
     }
-    sections.push_back({"K-means: silhouette by k",
-                        SvgBarChart("Mean silhouette (higher is better)",
-                                    sil_bars, 3)});
+    sections.push_back(
+        {"K-means: silhouette by k",
+         SvgBarChart("Mean silhouette (higher is better)", sil_bars, 3)});
     for (auto& s : SegmentReportSections("K-means", km_desc, items)) {
       sections.push_back(std::move(s));
     }
@@ -309,7 +314,8 @@ absl::Status Run() {
       {"files", {assignments, aff_km, aff_rfm, csv_path, json_path}},
       {"seconds", absl::ToDoubleSeconds(absl::Now() - start)},
   };
-  for (const auto& s : km_desc) out["kmeans_sizes"].push_back({{s.name, s.size}});
+  for (const auto& s : km_desc)
+    out["kmeans_sizes"].push_back({{s.name, s.size}});
   for (const auto& s : rfm_desc) {
     if (s.size > 0) out["rfm_sizes"][s.name] = s.size;
   }
@@ -317,10 +323,11 @@ absl::Status Run() {
   if (absl::GetFlag(FLAGS_json)) {
     std::printf("%s\n", out.dump().c_str());
   } else {
-    std::printf("%lld users segmented (%lld clustered) into %d K-means "
-                "segments; written to %s\n",
-                static_cast<long long>(p.size()), static_cast<long long>(n),
-                r.k, output.c_str());
+    std::printf(
+        "%lld users segmented (%lld clustered) into %d K-means "
+        "segments; written to %s\n",
+        static_cast<long long>(p.size()), static_cast<long long>(n), r.k,
+        output.c_str());
     for (const auto& s : km_desc) {
       std::printf("  %-40s %lld\n", s.name.c_str(),
                   static_cast<long long>(s.size));

@@ -28,7 +28,8 @@ TEST(SegmentIoTest, AssignmentsRoundTripAndBadLabelsAreRefused) {
 
 TEST(SegmentIoTest, AffinityRoundTrip) {
   const MarketingFixture f = MakeMarketingFixture();
-  const ItemAffinity a = ComputeItemAffinity({0, 1, -1, 1}, 2, f.block.matrix, 3);
+  const ItemAffinity a =
+      ComputeItemAffinity({0, 1, -1, 1}, 2, f.block.matrix, 3);
   auto fs = NewInMemoryFileSystem();
   ASSERT_TRUE(WriteItemAffinity(fs.get(), "/x.tia", a, f.items.keys).ok());
   std::vector<uint64_t> keys;
@@ -44,7 +45,8 @@ TEST(ContentIoTest, VectorsAndVocabularyRoundTrip) {
   auto r = FitTfidf({"red mug", "blue mug", ""}, {}, TfidfOptions());
   ASSERT_TRUE(r.ok());
   auto fs = NewInMemoryFileSystem();
-  ASSERT_TRUE(WriteSparseVectors(fs.get(), "/v.tcv", {7, 8, 9}, r->vectors).ok());
+  ASSERT_TRUE(
+      WriteSparseVectors(fs.get(), "/v.tcv", {7, 8, 9}, r->vectors).ok());
   ASSERT_TRUE(WriteVocabulary(fs.get(), "/v.tvc", r->model).ok());
   std::vector<uint64_t> keys;
   auto v = ReadSparseVectors(fs.get(), "/v.tcv", &keys);

@@ -30,7 +30,8 @@ absl::StatusOr<std::vector<int>> Columns(
       auto it = std::find(names.begin(), names.end(), r);
       if (it == names.end()) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "content attribute '", r, "' is not an item attribute (items have: ",
+            "content attribute '", r,
+            "' is not an item attribute (items have: ",
             names.empty() ? "no attributes" : absl::StrJoin(names, ", "), ")"));
       }
       columns.push_back(static_cast<int>(it - names.begin()));

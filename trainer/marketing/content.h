@@ -30,7 +30,7 @@ struct ContentOptions {
 struct ItemContent {
   std::vector<std::string> text_attributes;
   std::vector<std::string> category_attributes;
-  TfidfResult tfidf;              // rows = item dense index
+  TfidfResult tfidf;                // rows = item dense index
   int64_t items_without_terms = 0;  // zero vectors
 };
 

@@ -44,7 +44,8 @@ absl::StatusOr<CsrMatrix> ReadSparseVectors(FileSystem* fs,
   TAILOR_ASSIGN_OR_RETURN(auto values, r.Array<float>(kValues, "values"));
   if (meta.size() != 2 || meta[0] < 0 || meta[1] < 0 ||
       k.size() != static_cast<size_t>(meta[0])) {
-    return absl::DataLossError(absl::StrCat(path, ": section sizes do not agree"));
+    return absl::DataLossError(
+        absl::StrCat(path, ": section sizes do not agree"));
   }
   CsrMatrix m;
   m.rows = meta[0];
@@ -61,8 +62,8 @@ absl::StatusOr<CsrMatrix> ReadSparseVectors(FileSystem* fs,
 
 absl::Status WriteVocabulary(FileSystem* fs, const std::string& path,
                              const TfidfModel& model) {
-  const std::vector<int64_t> meta = {
-      static_cast<int64_t>(model.terms.size()), model.documents};
+  const std::vector<int64_t> meta = {static_cast<int64_t>(model.terms.size()),
+                                     model.documents};
   StringTable terms;
   for (const auto& t : model.terms) terms.Add(t);
   FormatWriter w(kVocabularyFileType);
@@ -78,15 +79,20 @@ absl::StatusOr<TfidfModel> ReadVocabulary(FileSystem* fs,
                                           const std::string& path) {
   TAILOR_ASSIGN_OR_RETURN(AlignedBuffer buffer, ReadFileAligned(fs, path));
   TAILOR_ASSIGN_OR_RETURN(
-      FormatReader r, FormatReader::Open(buffer.view(), path, kVocabularyFileType));
+      FormatReader r,
+      FormatReader::Open(buffer.view(), path, kVocabularyFileType));
   TAILOR_ASSIGN_OR_RETURN(auto meta, r.Array<int64_t>(kVocMeta, "meta"));
   TAILOR_ASSIGN_OR_RETURN(auto df, r.Array<int64_t>(kDf, "df"));
   TAILOR_ASSIGN_OR_RETURN(auto idf, r.Array<double>(kIdf, "idf"));
-  TAILOR_ASSIGN_OR_RETURN(auto off, r.Array<uint64_t>(kTermOffsets, "term_offsets"));
-  TAILOR_ASSIGN_OR_RETURN(auto bytes, r.Array<uint8_t>(kTermBytes, "term_bytes"));
-  if (meta.size() != 2 || meta[0] < 0 || df.size() != static_cast<size_t>(meta[0]) ||
-      idf.size() != df.size() || off.size() != df.size() + 1) {
-    return absl::DataLossError(absl::StrCat(path, ": section sizes do not agree"));
+  TAILOR_ASSIGN_OR_RETURN(auto off,
+                          r.Array<uint64_t>(kTermOffsets, "term_offsets"));
+  TAILOR_ASSIGN_OR_RETURN(auto bytes,
+                          r.Array<uint8_t>(kTermBytes, "term_bytes"));
+  if (meta.size() != 2 || meta[0] < 0 ||
+      df.size() != static_cast<size_t>(meta[0]) || idf.size() != df.size() ||
+      off.size() != df.size() + 1) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": section sizes do not agree"));
   }
   TfidfModel model;
   model.documents = meta[1];

@@ -23,7 +23,8 @@ void AppendCsvRow(const std::vector<std::string>& fields, std::string* out) {
 }
 
 std::string FormatUtc(int64_t unix_seconds) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(unix_seconds),
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S",
+                          absl::FromUnixSeconds(unix_seconds),
                           absl::UTCTimeZone());
 }
 

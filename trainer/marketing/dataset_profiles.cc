@@ -8,7 +8,8 @@ namespace tailor {
 namespace {
 
 absl::Status Named(const std::string& dir, const absl::Status& s) {
-  return absl::Status(s.code(), absl::StrCat("dataset ", dir, ": ", s.message()));
+  return absl::Status(s.code(),
+                      absl::StrCat("dataset ", dir, ": ", s.message()));
 }
 
 }  // namespace

@@ -96,9 +96,9 @@ std::string SvgHeatmap(absl::string_view title,
   }
   for (size_t r = 0; r < row_labels.size(); ++r) {
     const int y = top + cell * static_cast<int>(r);
-    absl::StrAppendFormat(&svg,
-                          "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>",
-                          left - 6, y + cell / 2 + 5, EscapeHtml(row_labels[r]));
+    absl::StrAppendFormat(
+        &svg, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>", left - 6,
+        y + cell / 2 + 5, EscapeHtml(row_labels[r]));
     for (size_t c = 0; c < column_labels.size(); ++c) {
       const double v = c < cells[r].size() ? cells[r][c] : 0;
       const double t = max > 0 ? v / max : 0;
@@ -119,11 +119,13 @@ std::string SvgHeatmap(absl::string_view title,
 std::string HtmlTable(const std::vector<std::string>& header,
                       const std::vector<std::vector<std::string>>& rows) {
   std::string html = "<table><tr>";
-  for (const auto& h : header) absl::StrAppend(&html, "<th>", EscapeHtml(h), "</th>");
+  for (const auto& h : header)
+    absl::StrAppend(&html, "<th>", EscapeHtml(h), "</th>");
   html += "</tr>";
   for (const auto& row : rows) {
     html += "<tr>";
-    for (const auto& c : row) absl::StrAppend(&html, "<td>", EscapeHtml(c), "</td>");
+    for (const auto& c : row)
+      absl::StrAppend(&html, "<td>", EscapeHtml(c), "</td>");
     html += "</tr>";
   }
   html += "</table>";

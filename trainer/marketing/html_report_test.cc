@@ -7,7 +7,8 @@ namespace {
 
 int Count(const std::string& s, const std::string& what) {
   int n = 0;
-  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1))
+    ++n;
   return n;
 }
 

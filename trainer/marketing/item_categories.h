@@ -25,7 +25,9 @@ struct ItemCategories {
   std::vector<int64_t> indptr = {0};
   std::vector<uint32_t> category;
 
-  int64_t CountOf(int64_t item) const { return indptr[item + 1] - indptr[item]; }
+  int64_t CountOf(int64_t item) const {
+    return indptr[item + 1] - indptr[item];
+  }
 };
 
 // `attribute`: "" picks the first item attribute named genres, genre,

@@ -10,7 +10,8 @@ EntityColumns Items() {
   items.attribute_names = {"title", "genres"};
   items.keys = {1, 2, 3};
   items.external_ids = {"a", "b", "c"};
-  items.attributes = {{"A", "Comedy|Drama"}, {"B", ""}, {"C", "Drama | Comedy|"}};
+  items.attributes = {
+      {"A", "Comedy|Drama"}, {"B", ""}, {"C", "Drama | Comedy|"}};
   return items;
 }
 

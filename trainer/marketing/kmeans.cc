@@ -76,11 +76,12 @@ inline float Distance2(const float* a, const float* b, int dim) {
   if (dim >= 8) {
     __m256 acc = _mm256_setzero_ps();
     for (; j + 8 <= dim; j += 8) {
-      const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j));
+      const __m256 d =
+          _mm256_sub_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j));
       acc = _mm256_fmadd_ps(d, d, acc);
     }
-    __m128 h = _mm_add_ps(_mm256_castps256_ps128(acc),
-                          _mm256_extractf128_ps(acc, 1));
+    __m128 h =
+        _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
     h = _mm_add_ps(h, _mm_movehl_ps(h, h));
     h = _mm_add_ss(h, _mm_movehdup_ps(h));
     s = _mm_cvtss_f32(h);
@@ -158,9 +159,9 @@ std::vector<float> KMeansPlusPlus(const Problem& p, int k, Rng& rng,
     for (int a = 0; a < center; ++a) {
       min_gap2[a] = std::numeric_limits<float>::infinity();
       for (int t = 0; t < trials; ++t) {
-        min_gap2[a] = std::min(min_gap2[a],
-                               Distance2(centers.data() + a * dim,
-                                         candidates.data() + t * dim, dim));
+        min_gap2[a] =
+            std::min(min_gap2[a], Distance2(centers.data() + a * dim,
+                                            candidates.data() + t * dim, dim));
       }
     }
     const Transposed tc = Transpose(candidates.data(), trials, dim);
@@ -386,8 +387,8 @@ Single Lloyd(const Problem& p, std::vector<float> centers, int k,
 
 }  // namespace
 
-absl::StatusOr<KMeansResult> RunKMeans(absl::Span<const float> points,
-                                       int dim, const KMeansOptions& options) {
+absl::StatusOr<KMeansResult> RunKMeans(absl::Span<const float> points, int dim,
+                                       const KMeansOptions& options) {
   if (dim < 1 || points.size() % dim != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "k-means: ", points.size(), " values do not form points of dim ", dim));

@@ -43,8 +43,8 @@ struct KMeansResult {
 // INVALID_ARGUMENT when dim < 1, the point count is not a multiple of dim,
 // a value is not finite, k < 1, k > number of points, restarts < 1 or
 // max_iterations < 1; each message names the value.
-absl::StatusOr<KMeansResult> RunKMeans(absl::Span<const float> points,
-                                       int dim, const KMeansOptions& options);
+absl::StatusOr<KMeansResult> RunKMeans(absl::Span<const float> points, int dim,
+                                       const KMeansOptions& options);
 
 // Squared Euclidean distance from every point to its nearest of `centroids`
 // (k x dim), summed (the inertia of a nearest-centroid assignment).

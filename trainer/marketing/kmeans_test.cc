@@ -23,7 +23,8 @@ std::vector<float> Blobs(const std::vector<float>& centers, int dim, int64_t n,
   for (int64_t i = 0; i < n; ++i) {
     const int c = static_cast<int>(i % k);
     if (truth != nullptr) truth->push_back(c);
-    for (int j = 0; j < dim; ++j) x[i * dim + j] = centers[c * dim + j] + noise(rng);
+    for (int j = 0; j < dim; ++j)
+      x[i * dim + j] = centers[c * dim + j] + noise(rng);
   }
   return x;
 }
@@ -49,7 +50,8 @@ TEST(KMeansTest, ResultIsALloydFixedPoint) {
   const int dim = 5;
   std::vector<float> centers(6 * dim);
   std::mt19937_64 rng(3);
-  for (float& c : centers) c = std::uniform_real_distribution<float>(-3, 3)(rng);
+  for (float& c : centers)
+    c = std::uniform_real_distribution<float>(-3, 3)(rng);
   const auto x = Blobs(centers, dim, 3000, 1.5f, 11);
   KMeansOptions options;
   options.k = 6;
@@ -140,8 +142,9 @@ TEST(KMeansTest, BadInputIsRefusedWithAMessage) {
   options.k = 5;
   auto too_many = RunKMeans(x, 1, options);
   ASSERT_FALSE(too_many.ok());
-  EXPECT_NE(too_many.status().message().find("larger than the number of points"),
-            std::string::npos);
+  EXPECT_NE(
+      too_many.status().message().find("larger than the number of points"),
+      std::string::npos);
   options.k = 2;
   EXPECT_FALSE(RunKMeans(x, 3, options).ok());  // 4 values, dim 3
   const std::vector<float> nan = {0, NAN};

@@ -28,8 +28,8 @@ TEST(LifecycleTest, RulesInOrderTableDriven) {
       {true, 5, 10, 31, 3, LifecycleStage::kActive},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(ClassifyLifecycle(c.has_timestamps, c.events, c.recency,
-                                c.tenure, c.frequency, /*loyal=*/4, options),
+    EXPECT_EQ(ClassifyLifecycle(c.has_timestamps, c.events, c.recency, c.tenure,
+                                c.frequency, /*loyal=*/4, options),
               c.expected)
         << "recency " << c.recency << " tenure " << c.tenure;
   }

@@ -1,5 +1,6 @@
 #include "trainer/marketing/marketing_report.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -15,9 +16,22 @@ std::string Number(double v, int precision = 1) {
 
 }  // namespace
 
+std::string ItemLabel(const EntityColumns& items, int64_t item) {
+  for (const char* name : {"title", "description", "name"}) {
+    const auto& names = items.attribute_names;
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) continue;
+    const std::string& text = items.attributes[item][it - names.begin()];
+    if (!text.empty())
+      return absl::StrCat(items.external_ids[item], " (", text, ")");
+  }
+  return items.external_ids[item];
+}
+
 std::vector<ReportSection> ProfileReportSections(const UserProfiles& p) {
   std::vector<ReportSection> out;
-  std::vector<int64_t> stages(kLifecycleStageCount, 0), rfm(kRfmSegmentCount, 0);
+  std::vector<int64_t> stages(kLifecycleStageCount, 0),
+      rfm(kRfmSegmentCount, 0);
   std::vector<std::vector<double>> rf(5, std::vector<double>(5, 0));
   std::vector<double> hours(24, 0), days(7, 0);
   int64_t active = 0;
@@ -35,7 +49,8 @@ std::vector<ReportSection> ProfileReportSections(const UserProfiles& p) {
       "<p>%d users, %d with events. Monetary value: %s. Interests over: %s. "
       "Dataset end time: %s.</p>",
       p.size(), active,
-      p.has_monetary ? "sum of event amounts" : "absent (the data has no amounts)",
+      p.has_monetary ? "sum of event amounts"
+                     : "absent (the data has no amounts)",
       p.category_source.empty() ? "none (no category attribute)"
                                 : EscapeHtml(p.category_source),
       p.has_timestamps ? absl::StrCat(p.end_time, " (unix seconds)")
@@ -44,11 +59,13 @@ std::vector<ReportSection> ProfileReportSections(const UserProfiles& p) {
   std::vector<std::pair<std::string, double>> bars;
   for (int s = 0; s < kLifecycleStageCount; ++s) {
     if (stages[s] > 0) {
-      bars.push_back({std::string(LifecycleStageName(static_cast<LifecycleStage>(s))),
-                      static_cast<double>(stages[s])});
+      bars.push_back(
+          {std::string(LifecycleStageName(static_cast<LifecycleStage>(s))),
+           static_cast<double>(stages[s])});
     }
   }
-  out.push_back({"Lifecycle stages", SvgBarChart("Users per lifecycle stage", bars)});
+  out.push_back(
+      {"Lifecycle stages", SvgBarChart("Users per lifecycle stage", bars)});
   bars.clear();
   for (int s = 0; s < kRfmSegmentCount; ++s) {
     if (rfm[s] > 0) {
@@ -64,12 +81,13 @@ std::vector<ReportSection> ProfileReportSections(const UserProfiles& p) {
            SvgBarChart("Users per RFM segment", bars)});
   if (p.has_timestamps) {
     std::vector<std::pair<std::string, double>> h, d;
-    for (int i = 0; i < 24; ++i) h.push_back({absl::StrFormat("%02d:00", i), hours[i]});
+    for (int i = 0; i < 24; ++i)
+      h.push_back({absl::StrFormat("%02d:00", i), hours[i]});
     const char* names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
     for (int i = 0; i < 7; ++i) d.push_back({names[i], days[i]});
-    out.push_back({"Activity rhythm (UTC)",
-                   SvgBarChart("Events by hour of day", h) +
-                       SvgBarChart("Events by day of week", d)});
+    out.push_back(
+        {"Activity rhythm (UTC)", SvgBarChart("Events by hour of day", h) +
+                                      SvgBarChart("Events by day of week", d)});
   }
   return out;
 }
@@ -90,7 +108,7 @@ std::vector<ReportSection> SegmentReportSections(
     }
     for (const auto& [item, events] : s.top_items) {
       if (items_text.size() >= 5) break;
-      items_text.push_back(absl::StrCat(items.external_ids[item], " (", events, ")"));
+      items_text.push_back(absl::StrCat(ItemLabel(items, item), ": ", events));
     }
     rows.push_back({s.name, absl::StrCat(s.size),
                     absl::StrFormat("%.1f%%", 100 * s.share),
@@ -103,19 +121,21 @@ std::vector<ReportSection> SegmentReportSections(
         if (cats.size() >= 6) break;
         cats.push_back({name, 100 * share});
       }
-      tops += SvgBarChart(absl::StrCat(s.name, ": top categories (% of events)"),
-                          cats, 1);
+      tops += SvgBarChart(
+          absl::StrCat(s.name, ": top categories (% of events)"), cats, 1);
     }
   }
-  out.push_back({absl::StrCat(kind, " segment sizes"),
-                 SvgBarChart(absl::StrCat("Users per ", kind, " segment"), sizes)});
+  out.push_back(
+      {absl::StrCat(kind, " segment sizes"),
+       SvgBarChart(absl::StrCat("Users per ", kind, " segment"), sizes)});
   out.push_back({absl::StrCat(kind, " segment descriptions"),
                  HtmlTable({"segment", "users", "share", "mean recency (days)",
                             "mean frequency", "mean monetary", "centroid",
                             "top items (events)"},
                            rows)});
-  out.push_back({absl::StrCat(kind, " top categories per segment"),
-                 tops.empty() ? "<p>No item categories in this dataset.</p>" : tops});
+  out.push_back(
+      {absl::StrCat(kind, " top categories per segment"),
+       tops.empty() ? "<p>No item categories in this dataset.</p>" : tops});
   return out;
 }
 

@@ -15,6 +15,10 @@
 
 namespace tailor {
 
+// "id (title)" using the first item attribute named title, description or
+// name when present and non-empty; else the external id.
+std::string ItemLabel(const EntityColumns& items, int64_t item);
+
 // Lifecycle stages, R x F heat map, RFM segment sizes, activity rhythm.
 std::vector<ReportSection> ProfileReportSections(const UserProfiles& p);
 

@@ -46,8 +46,8 @@ struct UserProfiles {
   std::vector<uint64_t> keys;
   std::vector<std::string> external_ids;
   std::vector<std::vector<std::string>> demographics;  // [user][attribute]
-  std::vector<int64_t> events;          // entries of the user
-  std::vector<int64_t> frequency;       // distinct timestamps (or events)
+  std::vector<int64_t> events;                         // entries of the user
+  std::vector<int64_t> frequency;  // distinct timestamps (or events)
   std::vector<int64_t> distinct_items;
   std::vector<int64_t> first_time, last_time;  // 0 without timestamps
   std::vector<double> recency_days;  // NaN without events or timestamps

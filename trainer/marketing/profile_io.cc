@@ -14,10 +14,29 @@ namespace tailor {
 namespace {
 
 enum : uint32_t {
-  kMeta = 1, kKeys, kEvents, kFrequency, kDistinctItems, kFirstTime,
-  kLastTime, kRecency, kTenure, kMonetary, kScores, kRfmSegment, kLifecycle,
-  kInterestIndptr, kInterestCategory, kInterestShare, kTopIndptr, kTopKey,
-  kTopEvents, kHours, kDays, kStringOffsets, kStringBytes,
+  kMeta = 1,
+  kKeys,
+  kEvents,
+  kFrequency,
+  kDistinctItems,
+  kFirstTime,
+  kLastTime,
+  kRecency,
+  kTenure,
+  kMonetary,
+  kScores,
+  kRfmSegment,
+  kLifecycle,
+  kInterestIndptr,
+  kInterestCategory,
+  kInterestShare,
+  kTopIndptr,
+  kTopKey,
+  kTopEvents,
+  kHours,
+  kDays,
+  kStringOffsets,
+  kStringBytes,
 };
 
 }  // namespace
@@ -81,7 +100,8 @@ absl::StatusOr<UserProfiles> ReadProfiles(FileSystem* fs,
                                           const std::string& path) {
   TAILOR_ASSIGN_OR_RETURN(AlignedBuffer buffer, ReadFileAligned(fs, path));
   TAILOR_ASSIGN_OR_RETURN(
-      FormatReader r, FormatReader::Open(buffer.view(), path, kProfilesFileType));
+      FormatReader r,
+      FormatReader::Open(buffer.view(), path, kProfilesFileType));
   auto bad = [&](absl::string_view what) {
     return absl::DataLossError(absl::StrCat(path, ": ", what));
   };
@@ -104,10 +124,10 @@ absl::StatusOr<UserProfiles> ReadProfiles(FileSystem* fs,
     out.assign(span.begin(), span.end());
     return absl::OkStatus();
   };
-#define TAILOR_READ_(T, id, name, out, expected)                   \
-  {                                                                \
-    TAILOR_ASSIGN_OR_RETURN(auto span, r.Array<T>(id, name));      \
-    TAILOR_RETURN_IF_ERROR(copy(span, out, expected, name));       \
+#define TAILOR_READ_(T, id, name, out, expected)              \
+  {                                                           \
+    TAILOR_ASSIGN_OR_RETURN(auto span, r.Array<T>(id, name)); \
+    TAILOR_RETURN_IF_ERROR(copy(span, out, expected, name));  \
   }
   TAILOR_READ_(uint64_t, kKeys, "keys", p.keys, n);
   TAILOR_READ_(int64_t, kEvents, "events", p.events, n);
@@ -124,8 +144,8 @@ absl::StatusOr<UserProfiles> ReadProfiles(FileSystem* fs,
   TAILOR_READ_(uint8_t, kLifecycle, "lifecycle", stage, n);
   TAILOR_READ_(int64_t, kInterestIndptr, "interest_indptr", p.interest_indptr,
                n + 1);
-  TAILOR_READ_(uint32_t, kInterestCategory, "interest_cat",
-               p.interest_category, -1);
+  TAILOR_READ_(uint32_t, kInterestCategory, "interest_cat", p.interest_category,
+               -1);
   TAILOR_READ_(float, kInterestShare, "interest_share", p.interest_share,
                static_cast<int64_t>(p.interest_category.size()));
   TAILOR_READ_(int64_t, kTopIndptr, "top_indptr", p.top_item_indptr, n + 1);

@@ -16,8 +16,7 @@
 
 namespace tailor {
 
-inline constexpr FileType kProfilesFileType = {"TLRPRF01", 24,
-                                               "user profiles"};
+inline constexpr FileType kProfilesFileType = {"TLRPRF01", 24, "user profiles"};
 
 // Writes `profiles` to `path`; errors name the path.
 absl::Status WriteProfiles(FileSystem* fs, const std::string& path,

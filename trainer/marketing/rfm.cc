@@ -65,7 +65,7 @@ RfmSegment ClassifyRfm(uint8_t r, uint8_t f) {
   if (r == 5 && f == 1) return RfmSegment::kNewCustomers;
   if (r == 4 && f == 1) return RfmSegment::kPromising;
   if (r == 3 && f == 3) return RfmSegment::kNeedAttention;
-  if (r == 3) return RfmSegment::kAboutToSleep;  // f <= 2
+  if (r == 3) return RfmSegment::kAboutToSleep;    // f <= 2
   if (f == 5) return RfmSegment::kCannotLoseThem;  // r <= 2
   if (f >= 3) return RfmSegment::kAtRisk;          // r <= 2
   if (r == 2) return RfmSegment::kHibernating;     // f <= 2

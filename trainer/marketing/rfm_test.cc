@@ -26,7 +26,8 @@ TEST(QuintileScoresTest, TiesShareTheScoreOfTheFirstOccurrence) {
 
 TEST(QuintileScoresTest, NanIsUnscored) {
   const std::vector<double> v = {NAN, 3, NAN, 1};
-  EXPECT_EQ(QuintileScores(v, true), (std::vector<uint8_t>{0, 3, 0, 1}));  // 1 + floor(5 * 1 / 2)
+  EXPECT_EQ(QuintileScores(v, true),
+            (std::vector<uint8_t>{0, 3, 0, 1}));  // 1 + floor(5 * 1 / 2)
 }
 
 TEST(RfmSegmentTest, EveryScorePairHasOneNamedSegment) {

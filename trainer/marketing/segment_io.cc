@@ -10,7 +10,13 @@ namespace {
 
 enum : uint32_t { kMeta = 1, kKeys, kKMeans, kRfm, kNameOffsets, kNameBytes };
 enum : uint32_t {
-  kAffMeta = 1, kItemKeys, kDefault, kIndptr, kIndices, kLift, kPrior
+  kAffMeta = 1,
+  kItemKeys,
+  kDefault,
+  kIndptr,
+  kIndices,
+  kLift,
+  kPrior
 };
 
 }  // namespace
@@ -44,10 +50,12 @@ absl::StatusOr<SegmentAssignments> ReadSegmentAssignments(
   TAILOR_ASSIGN_OR_RETURN(auto rfm, r.Array<int32_t>(kRfm, "rfm"));
   TAILOR_ASSIGN_OR_RETURN(auto off,
                           r.Array<uint64_t>(kNameOffsets, "name_offsets"));
-  TAILOR_ASSIGN_OR_RETURN(auto bytes, r.Array<uint8_t>(kNameBytes, "name_bytes"));
+  TAILOR_ASSIGN_OR_RETURN(auto bytes,
+                          r.Array<uint8_t>(kNameBytes, "name_bytes"));
   if (meta.size() != 2 || meta[0] < 0 ||
       keys.size() != static_cast<size_t>(meta[0]) || km.size() != keys.size() ||
-      rfm.size() != keys.size() || off.size() != static_cast<size_t>(meta[1]) + 1) {
+      rfm.size() != keys.size() ||
+      off.size() != static_cast<size_t>(meta[1]) + 1) {
     return absl::DataLossError(
         absl::StrCat(path, ": section sizes do not agree"));
   }
@@ -88,8 +96,7 @@ absl::Status WriteItemAffinity(FileSystem* fs, const std::string& path,
 }
 
 absl::StatusOr<ItemAffinity> ReadItemAffinity(
-    FileSystem* fs, const std::string& path,
-    std::vector<uint64_t>* item_keys) {
+    FileSystem* fs, const std::string& path, std::vector<uint64_t>* item_keys) {
   TAILOR_ASSIGN_OR_RETURN(AlignedBuffer buffer, ReadFileAligned(fs, path));
   TAILOR_ASSIGN_OR_RETURN(
       FormatReader r,
@@ -106,7 +113,8 @@ absl::StatusOr<ItemAffinity> ReadItemAffinity(
       keys.size() != static_cast<size_t>(meta[1]) ||
       def.size() != static_cast<size_t>(meta[0]) ||
       indptr.size() != static_cast<size_t>(meta[0]) + 1) {
-    return absl::DataLossError(absl::StrCat(path, ": section sizes do not agree"));
+    return absl::DataLossError(
+        absl::StrCat(path, ": section sizes do not agree"));
   }
   a.segments = static_cast<int>(meta[0]);
   a.items = meta[1];

@@ -16,8 +16,8 @@
 
 namespace tailor {
 
-inline constexpr FileType kSegmentAssignmentsFileType = {
-    "TLRSGA01", 25, "segment assignments"};
+inline constexpr FileType kSegmentAssignmentsFileType = {"TLRSGA01", 25,
+                                                         "segment assignments"};
 inline constexpr FileType kItemAffinityFileType = {"TLRAFF01", 26,
                                                    "segment item affinity"};
 

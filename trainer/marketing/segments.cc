@@ -41,7 +41,8 @@ std::vector<SegmentDescription> DescribeSegments(
     if (s < 0) continue;
     SegmentDescription& d = out[s];
     ++d.size;
-    if (!std::isnan(p.recency_days[u])) d.mean_recency_days += p.recency_days[u];
+    if (!std::isnan(p.recency_days[u]))
+      d.mean_recency_days += p.recency_days[u];
     d.mean_frequency += p.frequency[u];
     d.mean_events += p.events[u];
     if (!std::isnan(p.monetary[u])) {
@@ -53,8 +54,7 @@ std::vector<SegmentDescription> DescribeSegments(
       cat_share[s][p.interest_category[j]] += p.interest_share[j];
     }
   }
-  const std::vector<int64_t> counts =
-      SegmentItemCounts(labels, k, user_major);
+  const std::vector<int64_t> counts = SegmentItemCounts(labels, k, user_major);
   for (int s = 0; s < k; ++s) {
     SegmentDescription& d = out[s];
     const double n = std::max<int64_t>(d.size, 1);

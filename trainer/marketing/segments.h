@@ -27,9 +27,9 @@ struct SegmentDescription {
   // Member means of the profile metrics (NaN when absent).
   double mean_recency_days = 0, mean_frequency = 0, mean_monetary = 0,
          mean_events = 0;
-  std::vector<std::pair<std::string, double>> centroid;  // original units
+  std::vector<std::pair<std::string, double>> centroid;        // original units
   std::vector<std::pair<std::string, double>> top_categories;  // mean share
-  std::vector<std::pair<uint32_t, int64_t>> top_items;  // item, events
+  std::vector<std::pair<uint32_t, int64_t>> top_items;         // item, events
   std::vector<int64_t> lifecycle_counts;  // by LifecycleStage
 };
 

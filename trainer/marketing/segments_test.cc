@@ -32,8 +32,8 @@ TEST(DescribeSegmentsTest, SizesMeansAndTops) {
   auto cats = ExtractItemCategories(f.items, "");
   ProfileSource s{&f.manifest, &f.users, &f.items, &f.block, &*cats};
   const UserProfiles p = *BuildProfiles(s, ProfileOptions());
-  const auto d = DescribeSegments({0, 1, -1, 1}, {"a", "b"}, p,
-                                  f.block.matrix, 5);
+  const auto d =
+      DescribeSegments({0, 1, -1, 1}, {"a", "b"}, p, f.block.matrix, 5);
   ASSERT_EQ(d.size(), 2u);
   EXPECT_EQ(d[0].size, 1);
   EXPECT_EQ(d[1].size, 2);

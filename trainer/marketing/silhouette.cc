@@ -23,9 +23,9 @@ absl::StatusOr<double> SampledSilhouette(absl::Span<const float> points,
   const int64_t n = static_cast<int64_t>(labels.size());
   for (int64_t i = 0; i < n; ++i) {
     if (labels[i] < 0 || labels[i] >= k) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "silhouette: label ", labels[i], " of point ", i, " outside 0..",
-          k - 1));
+      return absl::InvalidArgumentError(absl::StrCat("silhouette: label ",
+                                                     labels[i], " of point ", i,
+                                                     " outside 0..", k - 1));
     }
   }
   std::vector<int64_t> sample(n);
@@ -45,9 +45,9 @@ absl::StatusOr<double> SampledSilhouette(absl::Span<const float> points,
   const int present = static_cast<int>(
       std::count_if(size.begin(), size.end(), [](int64_t c) { return c > 0; }));
   if (present < 2 || present >= s) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "silhouette needs 2 to ", s - 1, " clusters among ", s,
-        " points; found ", present));
+    return absl::InvalidArgumentError(absl::StrCat("silhouette needs 2 to ",
+                                                   s - 1, " clusters among ", s,
+                                                   " points; found ", present));
   }
   std::vector<double> value(s, 0.0);
 #pragma omp parallel for schedule(dynamic, 16)

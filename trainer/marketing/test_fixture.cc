@@ -12,15 +12,15 @@ MarketingFixture MakeMarketingFixture() {
   f.items.attribute_names = {"title", "genres"};
   f.items.keys = {20, 21, 22};
   f.items.external_ids = {"i0", "i1", "i2"};
-  f.items.attributes = {{"Red Caf\xc3\xa9 Mug", "A|B"}, {"Blue Mug", "B"},
-                        {"", ""}};
+  f.items.attributes = {
+      {"Red Caf\xc3\xa9 Mug", "A|B"}, {"Blue Mug", "B"}, {"", ""}};
   CsrMatrix& m = f.block.matrix;
   m.rows = 4;
   m.cols = 3;
   m.indptr = {0, 3, 4, 4, 6};
   m.indices = {0, 0, 1, 2, 0, 2};
   m.data = {1, 1, 1, 1, 1, 1};
-  f.block.timestamps = {t0 + 10 * h, t0 + 10 * h, t0 + 10 * d + 15 * h,
+  f.block.timestamps = {t0 + 10 * h,  t0 + 10 * h, t0 + 10 * d + 15 * h,
                         t0 + 100 * d, t0 + 50 * d, t0 + 60 * d + h};
   f.block.amounts = {5, 3, 2, 7, 1, 4};
   f.manifest.users = 4;

@@ -13,23 +13,23 @@ namespace tailor {
 
 const std::vector<std::string>& EnglishStopWords() {
   static const auto* const kWords = new std::vector<std::string>{
-      "a",     "about", "above",  "after", "again", "against", "all",
-      "am",    "an",    "and",    "any",   "are",   "as",      "at",
-      "be",    "been",  "before", "being", "below", "between", "both",
-      "but",   "by",    "can",    "could", "did",   "do",      "does",
-      "doing", "down",  "during", "each",  "few",   "for",     "from",
-      "further", "had", "has",    "have",  "having", "he",     "her",
-      "here",  "hers",  "him",    "his",   "how",   "i",       "if",
-      "in",    "into",  "is",     "it",    "its",   "itself",  "just",
-      "me",    "more",  "most",   "my",    "no",    "nor",     "not",
-      "now",   "of",    "off",    "on",    "once",  "only",    "or",
-      "other", "our",   "ours",   "out",   "over",  "own",     "same",
-      "she",   "should", "so",    "some",  "such",  "than",    "that",
-      "the",   "their", "theirs", "them",  "then",  "there",   "these",
-      "they",  "this",  "those",  "through", "to",  "too",     "under",
-      "until", "up",    "very",   "was",   "we",    "were",    "what",
-      "when",  "where", "which",  "while", "who",   "whom",    "why",
-      "will",  "with",  "would",  "you",   "your",  "yours"};
+      "a",       "about",  "above",  "after",   "again",  "against", "all",
+      "am",      "an",     "and",    "any",     "are",    "as",      "at",
+      "be",      "been",   "before", "being",   "below",  "between", "both",
+      "but",     "by",     "can",    "could",   "did",    "do",      "does",
+      "doing",   "down",   "during", "each",    "few",    "for",     "from",
+      "further", "had",    "has",    "have",    "having", "he",      "her",
+      "here",    "hers",   "him",    "his",     "how",    "i",       "if",
+      "in",      "into",   "is",     "it",      "its",    "itself",  "just",
+      "me",      "more",   "most",   "my",      "no",     "nor",     "not",
+      "now",     "of",     "off",    "on",      "once",   "only",    "or",
+      "other",   "our",    "ours",   "out",     "over",   "own",     "same",
+      "she",     "should", "so",     "some",    "such",   "than",    "that",
+      "the",     "their",  "theirs", "them",    "then",   "there",   "these",
+      "they",    "this",   "those",  "through", "to",     "too",     "under",
+      "until",   "up",     "very",   "was",     "we",     "were",    "what",
+      "when",    "where",  "which",  "while",   "who",    "whom",    "why",
+      "will",    "with",   "would",  "you",     "your",   "yours"};
   return *kWords;
 }
 
@@ -124,9 +124,10 @@ absl::StatusOr<TfidfResult> FitTfidf(
     for (int64_t k = doc_begin[d]; k < doc_begin[d + 1]; ++k) {
       const int64_t c = column[postings[k].first];
       if (c < 0) continue;
-      const double tf = options.sublinear_tf
-                            ? 1.0 + std::log(static_cast<double>(postings[k].second))
-                            : static_cast<double>(postings[k].second);
+      const double tf =
+          options.sublinear_tf
+              ? 1.0 + std::log(static_cast<double>(postings[k].second))
+              : static_cast<double>(postings[k].second);
       row.push_back({static_cast<uint32_t>(c), tf * model.idf[c]});
     }
     std::sort(row.begin(), row.end());

@@ -20,7 +20,8 @@ TEST(TfidfTest, MatchesTheDefinitionByHand) {
   EXPECT_EQ(r->model.df, (std::vector<int64_t>{1, 2, 1}));
   const double idf1 = std::log(4.0 / 2.0) + 1, idf2 = std::log(4.0 / 3.0) + 1;
   // Document 0: red tf 2, mug tf 1.
-  const double red = 2 * idf1, mug = idf2, norm = std::sqrt(red * red + mug * mug);
+  const double red = 2 * idf1, mug = idf2,
+               norm = std::sqrt(red * red + mug * mug);
   ASSERT_EQ(r->vectors.RowSize(0), 2);
   EXPECT_EQ(r->vectors.indices[0], 1u);
   EXPECT_NEAR(r->vectors.data[0], mug / norm, 1e-7);

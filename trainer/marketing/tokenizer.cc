@@ -5,8 +5,8 @@ namespace tailor {
 uint32_t LowercaseCodePoint(uint32_t c) {
   if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
   if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;  // Latin-1
-  if (c >= 0x100 && c <= 0x17F) {                         // Latin Extended-A
-    if (c == 0x130) return 'i';  // İ (Python gives i + U+0307)
+  if (c >= 0x100 && c <= 0x17F) {                          // Latin Extended-A
+    if (c == 0x130) return 'i';   // İ (Python gives i + U+0307)
     if (c == 0x178) return 0xFF;  // Ÿ
     if ((c <= 0x137) || (c >= 0x14A && c <= 0x177)) {
       return (c % 2 == 0) ? c + 1 : c;
@@ -36,11 +36,11 @@ bool IsWordCodePoint(uint32_t c) {
            c == 0xB9 || (c >= 0xBC && c <= 0xBE);
   }
   if (c == 0xD7 || c == 0xF7) return false;  // × ÷
-  if (c >= 0x2C2 && c <= 0x36F) {  // modifier letters kept, symbols and
+  if (c >= 0x2C2 && c <= 0x36F) {         // modifier letters kept, symbols and
     return (c >= 0x2C6 && c <= 0x2D1) ||  // combining marks not
            (c >= 0x2E0 && c <= 0x2E4) || c == 0x2EC || c == 0x2EE;
   }
-  if (c == 0x37E || c == 0x387) return false;  // Greek ; and ·
+  if (c == 0x37E || c == 0x387) return false;    // Greek ; and ·
   if (c >= 0x2000 && c <= 0x2BFF) return false;  // punctuation, symbols
   if (c >= 0x3000 && c <= 0x303F) return false;  // CJK punctuation
   if (c >= 0xD800 && c <= 0xF8FF) return false;  // surrogates, private use

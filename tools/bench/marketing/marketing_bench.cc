@@ -3,7 +3,8 @@
 // of --runs), runs tools/bench/marketing/sklearn_reference.py on the same
 // files (same k, restarts, tolerance, tokenization, stop words, min_df),
 // and prints one JSON object per measurement:
-//   {"bench": "marketing", "case": ..., "metric": ..., "value": ..., "unit": ...}
+//   {"bench": "marketing", "case": ..., "metric": ..., "value": ..., "unit":
+//   ...}
 // Usage: bazel run //tools/bench/marketing:marketing_bench -- [flags]
 
 #include <omp.h>
@@ -28,9 +29,13 @@
 ABSL_FLAG(int64_t, points, 1000000, "K-means points.");
 ABSL_FLAG(int32_t, dim, 16, "K-means dimensions.");
 ABSL_FLAG(int32_t, k, 20, "Clusters.");
-ABSL_FLAG(int32_t, restarts, 3, "K-means++ restarts (n_init) on both sides.");
+ABSL_FLAG(int32_t, restarts, 10,
+          "K-means++ restarts (n_init) on both sides.");
 ABSL_FLAG(int64_t, texts, 100000, "TF-IDF documents.");
 ABSL_FLAG(int32_t, min_df, 2, "TF-IDF minimum document frequency.");
+ABSL_FLAG(double, center_scale, 5.0,
+          "Standard deviation of the segment centers per dimension (segment "
+          "widths are 0.5..1.5): larger separates the segments more.");
 ABSL_FLAG(int32_t, runs, 3, "Timed runs per side; medians are reported.");
 ABSL_FLAG(std::string, workdir, "/tmp/marketing_bench", "Scratch directory.");
 ABSL_FLAG(std::string, script, "tools/bench/marketing/sklearn_reference.py",
@@ -66,12 +71,12 @@ void Emit(const std::string& c, const std::string& metric, double value,
 }
 
 // A mixture of k Gaussian segments of unequal sizes and widths (centers
-// N(0, 3^2) per dimension, widths 0.5..1.5), standardized per column.
-std::vector<float> Points(int64_t n, int dim, int k) {
+// N(0, scale^2) per dimension, widths 0.5..1.5), standardized per column.
+std::vector<float> Points(int64_t n, int dim, int k, float scale) {
   std::mt19937_64 rng(12345);
   std::normal_distribution<float> normal(0, 1);
   std::vector<float> c(k * dim), width(k), weight(k);
-  for (float& v : c) v = 3 * normal(rng);
+  for (float& v : c) v = scale * normal(rng);
   for (int a = 0; a < k; ++a) {
     width[a] = 0.5f + (rng() % 1000) / 1000.0f;
     weight[a] = 1.0f + (rng() % 4);
@@ -101,10 +106,31 @@ std::vector<float> Points(int64_t n, int dim, int k) {
 // Product-description-like texts over a Zipf-ish vocabulary that mixes
 // ASCII words, Latin-1 / Latin Extended-A words, capitals and punctuation.
 std::vector<std::string> Texts(int64_t n) {
-  const std::vector<std::string> syllables = {
-      "ka", "lo", "mi", "RE", "tu", "ve", "sa", "no", "pi", "\xc3\xa9t",
-      "\xc3\xbc" "b", "\xc5\x82" "a", "\xc3\x87" "o", "\xc5\x93", "gr",
-      "\xc3\xa5r", "\xc4\x9f" "e", "\xc3\x91" "a", "st", "ch"};
+  const std::vector<std::string> syllables = {"ka",
+                                              "lo",
+                                              "mi",
+                                              "RE",
+                                              "tu",
+                                              "ve",
+                                              "sa",
+                                              "no",
+                                              "pi",
+                                              "\xc3\xa9t",
+                                              "\xc3\xbc"
+                                              "b",
+                                              "\xc5\x82"
+                                              "a",
+                                              "\xc3\x87"
+                                              "o",
+                                              "\xc5\x93",
+                                              "gr",
+                                              "\xc3\xa5r",
+                                              "\xc4\x9f"
+                                              "e",
+                                              "\xc3\x91"
+                                              "a",
+                                              "st",
+                                              "ch"};
   const std::vector<std::string> stop = {"the", "and", "of", "with", "for"};
   std::mt19937_64 rng(777);
   std::vector<std::string> words;
@@ -142,7 +168,8 @@ int Main() {
   const std::string dir = absl::GetFlag(FLAGS_workdir);
   std::system(absl::StrCat("mkdir -p '", dir, "'").c_str());
   Emit("machine", "threads", omp_get_max_threads(), "threads");
-  const std::vector<float> x = Points(n, dim, k);
+  const std::vector<float> x =
+      Points(n, dim, k, static_cast<float>(absl::GetFlag(FLAGS_center_scale)));
   {
     std::ofstream f(dir + "/points.f32", std::ios::binary);
     const int64_t header[2] = {n, dim};
@@ -210,8 +237,8 @@ int Main() {
   }
   if (absl::GetFlag(FLAGS_skip_sklearn)) return 0;
   const std::string cmd = absl::StrCat(
-      absl::GetFlag(FLAGS_python), " '", absl::GetFlag(FLAGS_script), "' '", dir, "' ", k, " ",
-      restarts, " ", runs, " ", absl::GetFlag(FLAGS_min_df));
+      absl::GetFlag(FLAGS_python), " '", absl::GetFlag(FLAGS_script), "' '",
+      dir, "' ", k, " ", restarts, " ", runs, " ", absl::GetFlag(FLAGS_min_df));
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) return 1;
   std::string text;
