@@ -114,7 +114,7 @@ class EntityTable {
   std::vector<std::string> names_;
   std::vector<std::vector<std::string>> attributes_;  // by ordinal; lazily
   std::vector<uint32_t> counts_;                      // InternBatch scratch
-  std::vector<Probe> probes_, probes_scratch_;  // InternBatch scratch
+  std::vector<Probe> probes_, probes_scratch_;        // InternBatch scratch
 };
 
 }  // namespace tailor

@@ -1,11 +1,11 @@
 #include "tools/tailor/command_list.h"
 
 #include "tools/tailor/content_command.h"
+#include "tools/tailor/eval_command.h"
 #include "tools/tailor/export_command.h"
 #include "tools/tailor/ingest_command.h"
 #include "tools/tailor/profile_command.h"
 #include "tools/tailor/segment_command.h"
-#include "tools/tailor/eval_command.h"
 #include "tools/tailor/split_command.h"
 #include "tools/tailor/synth_command.h"
 #include "tools/tailor/train_command.h"
@@ -14,15 +14,9 @@ namespace tailor {
 
 std::vector<Command> AllCommands() {
   return {
-      IngestCommand(),
-      EvalCommand(),
-      SplitCommand(),
-      SynthCommand(),
-      TrainCommand(),
-      ProfileCommand(),
-      SegmentCommand(),
-      ContentCommand(),
-      ExportCommand(),
+      IngestCommand(),  EvalCommand(),    SplitCommand(),
+      SynthCommand(),   TrainCommand(),   ProfileCommand(),
+      SegmentCommand(), ContentCommand(), ExportCommand(),
   };
 }
 

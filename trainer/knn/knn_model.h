@@ -5,7 +5,8 @@
 // or user-based k nearest neighbours over a user-major CsrMatrix. Rating
 // prediction follows Surprise's KNNBasic, KNNWithMeans or KNNBaseline; top-N
 // scoring for implicit data sums the similarities of the k nearest
-// neighbours the user has. Immutable after Train; every method is const and thread-safe.
+// neighbours the user has. Immutable after Train; every method is const and
+// thread-safe.
 
 #include <cstdint>
 #include <memory>
