@@ -80,7 +80,9 @@ std::string SvgHeatmap(absl::string_view title,
   for (const auto& r : cells) {
     for (double v : r) max = std::max(max, v);
   }
-  const int width = left + cell * static_cast<int>(column_labels.size()) + 10;
+  const int width =
+      std::max(left + cell * static_cast<int>(column_labels.size()) + 10,
+               8 * static_cast<int>(title.size()));
   const int height = top + cell * static_cast<int>(row_labels.size()) + 10;
   std::string svg = absl::StrFormat(
       "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "

@@ -122,8 +122,14 @@ struct Problem {
 // most. Exact pruning: a point whose nearest center is a cannot get closer
 // to candidate c when d(c, a) >= 2 d(x, a) (triangle inequality), so its
 // distances are only computed when some candidate is nearer to a than that.
-std::vector<float> KMeansPlusPlus(const Problem& p, int k, Rng& rng,
-                                  int64_t* evaluations) {
+struct Seeding {
+  std::vector<float> centers;    // k x dim
+  std::vector<int32_t> nearest;  // index of each point's nearest center
+  std::vector<float> closest;    // squared distance to it
+};
+
+Seeding KMeansPlusPlus(const Problem& p, int k, Rng& rng,
+                       int64_t* evaluations) {
   const int dim = p.dim;
   std::vector<float> centers(static_cast<size_t>(k) * dim);
   const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
@@ -143,7 +149,9 @@ std::vector<float> KMeansPlusPlus(const Problem& p, int k, Rng& rng,
   *evaluations += p.n;
   std::vector<double> cumsum(p.n);
   std::vector<float> candidates(static_cast<size_t>(trials) * dim);
-  std::vector<float> min_gap2(k), chosen_gap2(k);
+  std::vector<float> gap2(static_cast<size_t>(trials) * k);
+  // cand_d[t * n + i]: min(closest[i], d(x_i, candidate t)) of this step.
+  std::vector<float> cand_d(static_cast<size_t>(trials) * p.n);
   for (int center = 1; center < k; ++center) {
     double running = 0;
     for (int64_t i = 0; i < p.n; ++i) cumsum[i] = running += closest[i];
@@ -155,30 +163,31 @@ std::vector<float> KMeansPlusPlus(const Problem& p, int k, Rng& rng,
       std::copy_n(p.x + std::min(id, p.n - 1) * dim, dim,
                   candidates.begin() + t * dim);
     }
-    // min_gap2[a]: squared distance from center a to its nearest candidate.
-    for (int a = 0; a < center; ++a) {
-      min_gap2[a] = std::numeric_limits<float>::infinity();
-      for (int t = 0; t < trials; ++t) {
-        min_gap2[a] =
-            std::min(min_gap2[a], Distance2(centers.data() + a * dim,
-                                            candidates.data() + t * dim, dim));
+    // gap2[t * k + a]: squared distance from candidate t to center a.
+    for (int t = 0; t < trials; ++t) {
+      for (int a = 0; a < center; ++a) {
+        gap2[t * k + a] = Distance2(centers.data() + a * dim,
+                                    candidates.data() + t * dim, dim);
       }
     }
-    const Transposed tc = Transpose(candidates.data(), trials, dim);
 #pragma omp parallel for schedule(dynamic, 1)
     for (int64_t c = 0; c < p.chunks; ++c) {
-      float d[8];
       double pot[8] = {0};
       int64_t evals = 0;
       const int64_t end = std::min(p.n, (c + 1) * kChunk);
       for (int64_t i = c * kChunk; i < end; ++i) {
-        if (min_gap2[nearest[i]] >= 4.0f * closest[i]) {
-          for (int t = 0; t < trials; ++t) pot[t] += closest[i];
-          continue;
+        const float d0 = closest[i], limit = 4.0f * d0;
+        const int32_t a = nearest[i];
+        for (int t = 0; t < trials; ++t) {
+          float d = d0;
+          if (gap2[t * k + a] < limit) {
+            d = std::min(
+                d0, Distance2(p.x + i * dim, candidates.data() + t * dim, dim));
+            ++evals;
+          }
+          cand_d[t * p.n + i] = d;
+          pot[t] += d;
         }
-        AllDistances(p.x + i * dim, tc, d);  // trials <= 8 for k <= 1000
-        evals += trials;
-        for (int t = 0; t < trials; ++t) pot[t] += std::min(closest[i], d[t]);
       }
       for (int t = 0; t < trials; ++t) chunk_pot[c * trials + t] = pot[t];
       chunk_evals[c] = evals;
@@ -196,27 +205,17 @@ std::vector<float> KMeansPlusPlus(const Problem& p, int k, Rng& rng,
     }
     const float* chosen = candidates.data() + best * dim;
     std::copy_n(chosen, dim, centers.begin() + center * dim);
-    for (int a = 0; a < center; ++a) {
-      chosen_gap2[a] = Distance2(centers.data() + a * dim, chosen, dim);
-    }
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int64_t c = 0; c < p.chunks; ++c) {
-      int64_t evals = 0;
-      const int64_t end = std::min(p.n, (c + 1) * kChunk);
-      for (int64_t i = c * kChunk; i < end; ++i) {
-        if (chosen_gap2[nearest[i]] >= 4.0f * closest[i]) continue;
-        const float d = Distance2(p.x + i * dim, chosen, dim);
-        ++evals;
-        if (d < closest[i]) {
-          closest[i] = d;
-          nearest[i] = center;
-        }
+    // The chosen candidate's distances were kept by the pass above.
+    const float* chosen_d = cand_d.data() + best * p.n;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < p.n; ++i) {
+      if (chosen_d[i] < closest[i]) {
+        closest[i] = chosen_d[i];
+        nearest[i] = center;
       }
-      chunk_evals[c] = evals;
     }
-    for (int64_t e : chunk_evals) *evaluations += e;
   }
-  return centers;
+  return Seeding{std::move(centers), std::move(nearest), std::move(closest)};
 }
 
 struct Single {
@@ -233,13 +232,17 @@ struct ChunkDelta {
   std::vector<int64_t> count;
 };
 
-Single Lloyd(const Problem& p, std::vector<float> centers, int k,
-             int max_iterations, double tolerance, int64_t* evaluations) {
+// Lloyd iterations from `seed`, whose assignment (exact nearest centers of
+// the seeding) serves as the first E-step.
+Single Lloyd(const Problem& p, Seeding seed, int k, int max_iterations,
+             double tolerance, int64_t* evaluations) {
+  std::vector<float> centers = std::move(seed.centers);
   const int dim = p.dim;
   Single out;
-  out.labels.assign(p.n, -1);
-  std::vector<float> upper(p.n, std::numeric_limits<float>::infinity());
-  std::vector<float> lower(p.n, 0.0f);
+  out.labels = std::move(seed.nearest);
+  std::vector<float> upper(p.n);
+  for (int64_t i = 0; i < p.n; ++i) upper[i] = std::sqrt(seed.closest[i]);
+  std::vector<float> lower(p.n, 0.0f);  // second-nearest unknown: 0
   std::vector<double> sums(static_cast<size_t>(k) * dim, 0.0);
   std::vector<int64_t> counts(k, 0);
   std::vector<ChunkDelta> deltas(p.chunks);
@@ -324,7 +327,26 @@ Single Lloyd(const Problem& p, std::vector<float> centers, int k,
       }
       half_gap[a] = k > 1 ? 0.5f * std::sqrt(gap) : 0.0f;
     }
-    const int64_t changes = assign(t);
+    int64_t changes;
+    if (iter == 0) {  // the seeding's assignment: sums from scratch
+      changes = p.n;
+#pragma omp parallel for schedule(dynamic, 1)
+      for (int64_t c = 0; c < p.chunks; ++c) {
+        ChunkDelta& delta = deltas[c];
+        delta.changed = true;
+        delta.sum.assign(static_cast<size_t>(k) * dim, 0.0);
+        delta.count.assign(k, 0);
+        const int64_t end = std::min(p.n, (c + 1) * kChunk);
+        for (int64_t i = c * kChunk; i < end; ++i) {
+          const int32_t a = out.labels[i];
+          for (int j = 0; j < dim; ++j)
+            delta.sum[a * dim + j] += p.x[i * dim + j];
+          ++delta.count[a];
+        }
+      }
+    } else {
+      changes = assign(t);
+    }
     out.iterations = iter + 1;
     if (changes == 0) {
       strict = true;
@@ -435,8 +457,7 @@ absl::StatusOr<KMeansResult> RunKMeans(absl::Span<const float> points, int dim,
   result.inertia = std::numeric_limits<double>::infinity();
   for (int r = 0; r < options.restarts; ++r) {
     Rng rng(options.seed * 0x2545F4914F6CDD1Dull + r);
-    std::vector<float> init =
-        KMeansPlusPlus(p, k, rng, &result.distance_evaluations);
+    Seeding init = KMeansPlusPlus(p, k, rng, &result.distance_evaluations);
     Single s = Lloyd(p, std::move(init), k, options.max_iterations, tolerance,
                      &result.distance_evaluations);
     result.restart_inertia.push_back(s.inertia);

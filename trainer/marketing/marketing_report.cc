@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "trainer/marketing/csv_util.h"
 
 namespace tailor {
 namespace {
@@ -53,7 +54,7 @@ std::vector<ReportSection> ProfileReportSections(const UserProfiles& p) {
                      : "absent (the data has no amounts)",
       p.category_source.empty() ? "none (no category attribute)"
                                 : EscapeHtml(p.category_source),
-      p.has_timestamps ? absl::StrCat(p.end_time, " (unix seconds)")
+      p.has_timestamps ? absl::StrCat(FormatUtc(p.end_time), " UTC")
                        : "none (no timestamps)");
   out.push_back({"Overview", summary});
   std::vector<std::pair<std::string, double>> bars;
