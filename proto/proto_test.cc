@@ -17,6 +17,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "tailor/v1/common.pb.h"
 #include "tailor/v1/coordinator.grpc.pb.h"
@@ -251,7 +252,11 @@ TEST(ManifestTest, DatasetManifestJsonParses) {
   ASSERT_TRUE(
       google::protobuf::util::JsonStringToMessage(json, &again, StrictJson())
           .ok());
-  EXPECT_EQ(again.SerializeAsString(), manifest.SerializeAsString());
+  // Map fields serialize in no fixed order, so compare field by field.
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(again, manifest))
+      << again.DebugString() << "\nvs\n"
+      << manifest.DebugString();
 }
 
 TEST(ManifestTest, ModelManifestJsonParses) {
