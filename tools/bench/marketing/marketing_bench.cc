@@ -29,8 +29,7 @@
 ABSL_FLAG(int64_t, points, 1000000, "K-means points.");
 ABSL_FLAG(int32_t, dim, 16, "K-means dimensions.");
 ABSL_FLAG(int32_t, k, 20, "Clusters.");
-ABSL_FLAG(int32_t, restarts, 10,
-          "K-means++ restarts (n_init) on both sides.");
+ABSL_FLAG(int32_t, restarts, 10, "K-means++ restarts (n_init) on both sides.");
 ABSL_FLAG(int64_t, texts, 100000, "TF-IDF documents.");
 ABSL_FLAG(int32_t, min_df, 2, "TF-IDF minimum document frequency.");
 ABSL_FLAG(double, center_scale, 5.0,
