@@ -15,9 +15,8 @@ namespace {
 
 class ExplicitAlsRecommender final : public Recommender {
  public:
-  explicit ExplicitAlsRecommender(std::unique_ptr<ExplicitAlsTrainer> trainer,
-                                  int64_t rows)
-      : trainer_(std::move(trainer)), rows_(rows) {
+  explicit ExplicitAlsRecommender(std::unique_ptr<ExplicitAlsTrainer> trainer)
+      : trainer_(std::move(trainer)) {
     Snapshot();
   }
 
@@ -94,7 +93,6 @@ class ExplicitAlsRecommender final : public Recommender {
   }
 
   std::unique_ptr<ExplicitAlsTrainer> trainer_;
-  int64_t rows_;
   FactorMatrix users_, items_;
   std::vector<float> user_bias_, item_bias_;
   FactorTable user_table_, item_table_;
@@ -127,8 +125,7 @@ absl::StatusOr<std::unique_ptr<Recommender>> NewExplicitAlsRecommender(
   options.init_stddev = static_cast<float>(stddev);
   TAILOR_ASSIGN_OR_RETURN(std::unique_ptr<ExplicitAlsTrainer> trainer,
                           ExplicitAlsTrainer::Create(options, train));
-  return std::make_unique<ExplicitAlsRecommender>(std::move(trainer),
-                                                  train.rows);
+  return std::make_unique<ExplicitAlsRecommender>(std::move(trainer));
 }
 
 }  // namespace tailor
