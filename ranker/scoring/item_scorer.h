@@ -15,19 +15,9 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "ranker/scoring/exclusion_set.h"
+#include "ranker/scoring/scored_item.h"
 
 namespace tailor::ranker {
-
-// One result: row index in the ItemScorer and its score.
-struct ScoredItem {
-  int32_t index = 0;
-  float score = 0;
-};
-
-// The result order everywhere: higher score first, ties by lower index.
-inline bool ScoredItemBefore(const ScoredItem& a, const ScoredItem& b) {
-  return a.score > b.score || (a.score == b.score && a.index < b.index);
-}
 
 struct ItemScorerOptions {
   // Scan int8-quantized factors, then re-score exactly. Default false.
@@ -75,6 +65,10 @@ class ItemScorer {
                             absl::Span<const int32_t> indices,
                             std::vector<float>* scores) const;
 
+  // OK when TopK would accept (query, count, excluded); else its error.
+  absl::Status ValidateQuery(absl::Span<const float> query, int count,
+                             const ExclusionSet* excluded) const;
+
   int64_t items() const { return static_cast<int64_t>(keys_.size()); }
   int dim() const { return dim_; }
   bool int8() const { return options_.int8; }
@@ -96,8 +90,8 @@ class ItemScorer {
   ItemScorer(std::vector<uint64_t> keys, int dim,
              const ItemScorerOptions& options,
              std::unique_ptr<Storage> storage);
-  absl::Status CheckQuery(absl::Span<const float> query, int count,
-                          const ExclusionSet* excluded) const;
+  void Scan(absl::Span<const TopKQuery> queries,
+            std::vector<std::vector<ScoredItem>>* out) const;
 
   std::vector<uint64_t> keys_;
   int dim_;

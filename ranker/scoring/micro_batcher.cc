@@ -1,0 +1,102 @@
+#include "ranker/scoring/micro_batcher.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "core/status_macros.h"
+
+namespace tailor::ranker {
+
+// One batch: filled while open (under the batcher's mutex), run by its
+// leader outside the mutex, then marked done; each member reads only its
+// own slot of `results` after done.
+struct MicroBatcher::Batch {
+  std::vector<TopKQuery> queries;
+  bool closed = false;
+  bool done = false;
+  absl::Status status;
+  std::vector<std::vector<ScoredItem>> results;
+};
+
+MicroBatcher::MicroBatcher(std::shared_ptr<const ItemScorer> scorer,
+                           const MicroBatcherOptions& options)
+    : scorer_(std::move(scorer)), options_(options) {}
+
+MicroBatcher::~MicroBatcher() = default;
+
+absl::StatusOr<std::unique_ptr<MicroBatcher>> MicroBatcher::Create(
+    std::shared_ptr<const ItemScorer> scorer,
+    const MicroBatcherOptions& options) {
+  if (scorer == nullptr) {
+    return absl::InvalidArgumentError("MicroBatcher: null ItemScorer");
+  }
+  if (options.window_us < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "MicroBatcherOptions.window_us must be >= 0, got ", options.window_us));
+  }
+  if (options.max_batch < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "MicroBatcherOptions.max_batch must be >= 1, got ", options.max_batch));
+  }
+  return std::unique_ptr<MicroBatcher>(
+      new MicroBatcher(std::move(scorer), options));
+}
+
+absl::Status MicroBatcher::TopK(absl::Span<const float> query, int count,
+                                const ExclusionSet* excluded,
+                                std::vector<ScoredItem>* out) {
+  TAILOR_RETURN_IF_ERROR(scorer_->ValidateQuery(query, count, excluded));
+  std::shared_ptr<Batch> batch;
+  size_t slot = 0;
+  bool leader = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (open_ == nullptr) {
+      open_ = std::make_shared<Batch>();
+      leader = true;
+    }
+    batch = open_;
+    slot = batch->queries.size();
+    batch->queries.push_back(TopKQuery{query, count, excluded});
+    if (static_cast<int>(batch->queries.size()) >= options_.max_batch) {
+      batch->closed = true;
+      open_ = nullptr;
+    }
+    if (leader) {
+      Batch* b = batch.get();
+      mu_.AwaitWithTimeout(absl::Condition(&b->closed),
+                           absl::Microseconds(options_.window_us));
+      if (!b->closed) {
+        b->closed = true;
+        open_ = nullptr;
+      }
+      ++stats_.batches;
+      stats_.queries += static_cast<int64_t>(b->queries.size());
+      stats_.largest_batch = std::max<int64_t>(
+          stats_.largest_batch, static_cast<int64_t>(b->queries.size()));
+    }
+  }
+  if (leader) {
+    // The batch is closed: nobody else touches queries/results until done.
+    std::vector<std::vector<ScoredItem>> results;
+    absl::Status status = scorer_->TopKBatch(batch->queries, &results);
+    absl::MutexLock lock(&mu_);
+    batch->results = std::move(results);
+    batch->status = std::move(status);
+    batch->done = true;
+  }
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(&batch->done));
+  if (!batch->status.ok()) return batch->status;
+  *out = std::move(batch->results[slot]);
+  return absl::OkStatus();
+}
+
+MicroBatcher::Stats MicroBatcher::stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+}  // namespace tailor::ranker
