@@ -5,6 +5,7 @@
 #include "tools/tailor/export_command.h"
 #include "tools/tailor/ingest_command.h"
 #include "tools/tailor/profile_command.h"
+#include "tools/tailor/rank_command.h"
 #include "tools/tailor/segment_command.h"
 #include "tools/tailor/split_command.h"
 #include "tools/tailor/synth_command.h"
@@ -14,9 +15,9 @@ namespace tailor {
 
 std::vector<Command> AllCommands() {
   return {
-      IngestCommand(),  EvalCommand(),    SplitCommand(),
-      SynthCommand(),   TrainCommand(),   ProfileCommand(),
-      SegmentCommand(), ContentCommand(), ExportCommand(),
+      IngestCommand(), EvalCommand(),    SplitCommand(),   SynthCommand(),
+      TrainCommand(),  ProfileCommand(), SegmentCommand(), ContentCommand(),
+      ExportCommand(), RankCommand(),
   };
 }
 
