@@ -146,6 +146,11 @@ void ClusterRunner::OnCoordinatorLine(const std::string& line) {
                                         false);
   if (!progress.json.is_object()) return;  // not a progress line
   progress.final = progress.json.contains("done");
+  if (progress.final && !progress.json.value("done", false)) {
+    // The coordinator gave up on purpose (bad spec, a shard that never came
+    // back, ...): restarting it would repeat the failure.
+    supervisor_->MarkFinal(kCoordinator);
+  }
   {
     absl::MutexLock lock(&mu_);
     if (progress.final) {

@@ -43,6 +43,7 @@ struct Supervisor::Slot {
   std::string failure;
   int64_t peak_rss_kb = 0;
   bool no_restart = false;
+  bool final_exit = false;  // MarkFinal()
   bool thread_done = false;
 
   ~Slot() {
@@ -267,6 +268,11 @@ void Supervisor::RunSlot(Slot* slot) {
       slot->peak_rss_kb = std::max(slot->peak_rss_kb, max_rss_kb);
       decision = DecideRestart(exit, restarts, stopping_ || slot->no_restart,
                                options_.restart);
+      const bool final_exit = slot->final_exit;
+      slot->final_exit = false;
+      if (final_exit && decision == RestartDecision::kRestart) {
+        decision = RestartDecision::kPermanentFailure;
+      }
       switch (decision) {
         case RestartDecision::kRestart:
           slot->restarts = restarts + 1;
@@ -284,7 +290,8 @@ void Supervisor::RunSlot(Slot* slot) {
               spec.name, " ", DescribeExit(exit),
               decision == RestartDecision::kTooManyRestarts
                   ? absl::StrCat(" after ", restarts, " restarts (the limit)")
-                  : std::string(" (not restarted: a usage or input error)"),
+                  : std::string(" (not restarted: it reported a failure, or "
+                                "a usage or input error)"),
               "; see ", slot->stderr_log);
           break;
       }
@@ -479,6 +486,12 @@ absl::Status Supervisor::StopProcess(const std::string& name) {
   }
   StopSlots({slot});
   return absl::OkStatus();
+}
+
+void Supervisor::MarkFinal(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  auto it = by_name_.find(name);
+  if (it != by_name_.end()) it->second->final_exit = true;
 }
 
 void Supervisor::Stop() {

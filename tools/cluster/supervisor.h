@@ -79,6 +79,11 @@ class Supervisor {
   // SIGKILL after stop_grace) and waits for it to end.
   absl::Status StopProcess(const std::string& name);
 
+  // The next exit of `name` is final: exit code 0 finishes it, anything else
+  // fails it without a restart (for a process that reported that it gave up
+  // on purpose, so a restart would only repeat the failure).
+  void MarkFinal(const std::string& name);
+
   // SIGTERM to every process group, SIGKILL to those still running after
   // stop_grace; waits for all and joins the slot threads. Idempotent.
   void Stop();

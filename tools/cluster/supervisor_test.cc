@@ -174,6 +174,20 @@ TEST_F(SupervisorTest, UsageErrorIsNotRestarted) {
   EXPECT_TRUE(named);
 }
 
+TEST_F(SupervisorTest, MarkFinalTurnsACrashIntoAFailure) {
+  auto supervisor = Make();
+  ProcessSpec spec =
+      Child("quitter", {"--port=0", "--port_file=" + dir_ + "/q.port"});
+  spec.port_file = dir_ + "/q.port";
+  TAILOR_ASSERT_OK(supervisor->Start(spec));
+  TAILOR_ASSERT_OK(supervisor->WaitForPort("quitter", Deadline()).status());
+  supervisor->MarkFinal("quitter");
+  TAILOR_ASSERT_OK(supervisor->Signal("quitter", SIGKILL));
+  absl::Status finish = supervisor->WaitForFinish("quitter", Deadline());
+  EXPECT_TRUE(absl::IsAborted(finish)) << finish;
+  EXPECT_EQ(supervisor->Reports()[0].starts, 1);
+}
+
 TEST_F(SupervisorTest, ExitZeroFinishes) {
   auto supervisor = Make();
   TAILOR_ASSERT_OK(supervisor->Start(Child("job", {"--exit_code=0"})));
