@@ -68,6 +68,8 @@ cc_library(name = "zlib", linkopts = ["-lz"])
 cc_library(name = "lzma", linkopts = ["-llzma"])
 
 cc_library(name = "openmp", copts = ["-fopenmp"], linkopts = ["-fopenmp"])
+
+cc_library(name = "civetweb", linkopts = ["-lcivetweb"])
 """.format(absl = _quote(absl), grpc = _quote(grpc)))
 
 system_libs = repository_rule(

@@ -1,0 +1,125 @@
+#include "ranker/server/ranker_service.h"
+
+#include <atomic>
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "core/grpc_status.h"
+#include "grpcpp/grpcpp.h"
+#include "tailor/v1/ranker.grpc.pb.h"
+
+namespace tailor::ranker {
+namespace {
+
+using tailor::v1::GetModelStatusRequest;
+using tailor::v1::GetModelStatusResponse;
+using tailor::v1::RankRequest;
+using tailor::v1::RankResponse;
+
+class ServiceImpl final : public RankerService,
+                          public tailor::v1::Ranker::CallbackService {
+ public:
+  ServiceImpl(RankEngine* engine, RankerMetrics* metrics,
+              RankerServiceOptions options)
+      : engine_(engine),
+        metrics_(metrics),
+        options_(std::move(options)),
+        queue_(options_.work) {}
+
+  grpc::Service* grpc_service() override { return this; }
+  void BeginShutdown() override { shutting_down_.store(true); }
+
+  grpc::ServerUnaryReactor* Rank(grpc::CallbackServerContext* ctx,
+                                 const RankRequest* request,
+                                 RankResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    const absl::Time start = absl::Now();
+    if (shutting_down_.load()) {
+      Finish(reactor, "Rank", start, nullptr,
+             absl::UnavailableError("Rank: the ranker is shutting down"));
+      return reactor;
+    }
+    auto work = [this, ctx, request, response, reactor, start] {
+      absl::Status status = RankNow(ctx, *request, response, start);
+      Finish(reactor, "Rank", start, response, status);
+    };
+    if (!queue_.TrySchedule(std::move(work))) {
+      if (metrics_ != nullptr) metrics_->RecordShed();
+      Finish(reactor, "Rank", start, nullptr,
+             absl::ResourceExhaustedError(absl::StrCat(
+                 "Rank: the server is overloaded (", options_.work.max_queued,
+                 " requests already queued); retry with backoff")));
+    }
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* GetModelStatus(
+      grpc::CallbackServerContext* ctx, const GetModelStatusRequest* request,
+      GetModelStatusResponse* response) override {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    const absl::Time start = absl::Now();
+    absl::StatusOr<GetModelStatusResponse> status =
+        engine_->GetModelStatus(*request);
+    if (status.ok()) response->Swap(&*status);
+    Finish(reactor, "GetModelStatus", start, nullptr, status.status());
+    return reactor;
+  }
+
+ private:
+  absl::Status RankNow(grpc::CallbackServerContext* ctx,
+                       const RankRequest& request, RankResponse* response,
+                       absl::Time start) {
+    if (ctx->IsCancelled()) {
+      return absl::CancelledError("Rank: cancelled by the client");
+    }
+    RankCall call;
+    call.deadline = absl::FromChrono(ctx->deadline());
+    if (absl::Now() >= call.deadline) {
+      return absl::DeadlineExceededError(
+          "Rank: the deadline passed while the request was queued");
+    }
+    call.cancelled = [ctx] { return ctx->IsCancelled(); };
+    absl::StatusOr<RankResponse> ranked = engine_->Rank(request, call);
+    if (!ranked.ok()) return ranked.status();
+    response->Swap(&*ranked);
+    tailor::v1::ServedBy* served_by = response->mutable_served_by();
+    if (served_by->hostname().empty()) {
+      served_by->set_hostname(options_.hostname);
+    }
+    if (served_by->replica().empty()) served_by->set_replica(options_.replica);
+    if (served_by->build().empty()) served_by->set_build(options_.build);
+    // Queueing included, so the figure is the whole time in this server.
+    served_by->set_server_latency_us(
+        static_cast<uint64_t>(absl::ToInt64Microseconds(absl::Now() - start)));
+    return absl::OkStatus();
+  }
+
+  void Finish(grpc::ServerUnaryReactor* reactor, const char* method,
+              absl::Time start, const RankResponse* response,
+              const absl::Status& status) {
+    if (metrics_ != nullptr) {
+      metrics_->RecordCall(method, status, absl::Now() - start,
+                           status.ok() ? response : nullptr);
+    }
+    reactor->Finish(ToGrpcStatus(status));
+  }
+
+  RankEngine* const engine_;
+  RankerMetrics* const metrics_;
+  const RankerServiceOptions options_;
+  std::atomic<bool> shutting_down_{false};
+  // Last member: destroyed first, so its workers finish before the rest.
+  WorkQueue queue_;
+};
+
+}  // namespace
+
+std::unique_ptr<RankerService> RankerService::Create(
+    RankEngine* engine, RankerMetrics* metrics,
+    const RankerServiceOptions& options) {
+  return std::make_unique<ServiceImpl>(engine, metrics, options);
+}
+
+}  // namespace tailor::ranker
