@@ -195,7 +195,7 @@ void ScoreFloatPanels(const float* panels, int dim, int64_t p0, int64_t p1,
     case 3:
       return FloatRange<3, 3>(panels, dim, p0, p1, queries, scores, stride);
     case 4:
-      return FloatRange<4, 2>(panels, dim, p0, p1, queries, scores, stride);
+      return FloatRange<4, 3>(panels, dim, p0, p1, queries, scores, stride);
     default:
       std::abort();
   }

@@ -1,10 +1,13 @@
 #ifndef TAILOR_RANKER_SCORING_TOP_K_COLLECTOR_H_
 #define TAILOR_RANKER_SCORING_TOP_K_COLLECTOR_H_
 
-// Keeps the best `capacity` (index, score) pairs seen, in ScoredItemBefore
-// order (higher score, then lower index), in a bounded heap whose root is
-// the worst kept item. The scan asks threshold() so that only items that
-// can enter reach Push. Plain value type; not synchronized.
+// Keeps the best `capacity` (index, score) pairs pushed, in ScoredItemBefore
+// order (higher score, then lower index). Candidates go into a buffer of
+// 2 x capacity; when it fills, nth_element keeps the best `capacity` and
+// the worst of those becomes the bar a candidate must beat. Amortized O(1)
+// per accepted candidate (a heap costs O(log capacity) with worse
+// constants). The scan asks threshold() so that only lanes that can enter
+// reach Push. Plain value type; not synchronized.
 
 #include <algorithm>
 #include <cstdint>
@@ -21,44 +24,57 @@ class TopKCollector {
 
   void Reset(int capacity) {
     capacity_ = std::max(capacity, 0);
-    heap_.clear();
-    heap_.reserve(capacity_);
+    buffer_.clear();
+    buffer_.reserve(2 * static_cast<size_t>(capacity_));
+    has_bar_ = false;
   }
 
-  // True once `capacity` items are kept; then an item enters only if it is
-  // before the worst kept one.
-  bool full() const { return static_cast<int>(heap_.size()) >= capacity_; }
-  // Score of the worst kept item (meaningful when full()).
+  // True once a bar exists: only items before it (ScoredItemBefore) enter,
+  // so scores below threshold() can be skipped. Before that every item
+  // enters.
+  bool full() const { return has_bar_ || capacity_ == 0; }
+  // Score of the bar (meaningful when full(); +inf when capacity is 0).
   float threshold() const {
-    return heap_.empty() ? -std::numeric_limits<float>::infinity()
-                         : heap_.front().score;
+    return capacity_ == 0 ? std::numeric_limits<float>::infinity() : bar_.score;
   }
 
   void Push(int32_t index, float score) {
+    if (capacity_ == 0) return;
     const ScoredItem item{index, score};
-    if (!full()) {
-      heap_.push_back(item);
-      std::push_heap(heap_.begin(), heap_.end(), ScoredItemBefore);
-    } else if (capacity_ > 0 && ScoredItemBefore(item, heap_.front())) {
-      std::pop_heap(heap_.begin(), heap_.end(), ScoredItemBefore);
-      heap_.back() = item;
-      std::push_heap(heap_.begin(), heap_.end(), ScoredItemBefore);
-    }
+    if (has_bar_ && !ScoredItemBefore(item, bar_)) return;
+    buffer_.push_back(item);
+    if (buffer_.size() >= 2 * static_cast<size_t>(capacity_)) Compact();
   }
 
-  int size() const { return static_cast<int>(heap_.size()); }
-
   // Moves the kept items, best first, into `out`; the collector is empty
-  // afterwards.
+  // afterwards (capacity unchanged).
   void TakeSorted(std::vector<ScoredItem>* out) {
-    std::sort_heap(heap_.begin(), heap_.end(), ScoredItemBefore);
-    out->swap(heap_);
-    heap_.clear();
+    if (buffer_.size() > static_cast<size_t>(capacity_)) Compact();
+    std::sort(buffer_.begin(), buffer_.end(), Before());
+    out->swap(buffer_);
+    buffer_.clear();
+    has_bar_ = false;
   }
 
  private:
+  struct Before {
+    bool operator()(const ScoredItem& a, const ScoredItem& b) const {
+      return ScoredItemBefore(a, b);
+    }
+  };
+
+  void Compact() {
+    std::nth_element(buffer_.begin(), buffer_.begin() + (capacity_ - 1),
+                     buffer_.end(), Before());
+    bar_ = buffer_[capacity_ - 1];
+    buffer_.resize(capacity_);
+    has_bar_ = true;
+  }
+
   int capacity_ = 0;
-  std::vector<ScoredItem> heap_;
+  std::vector<ScoredItem> buffer_;
+  bool has_bar_ = false;
+  ScoredItem bar_;
 };
 
 }  // namespace tailor::ranker::internal
