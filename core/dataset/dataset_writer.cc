@@ -412,8 +412,11 @@ absl::Status DatasetWriter::WriteTable(const EntityTable& table,
     buffer.clear();
     return s;
   };
-  for (uint32_t ordinal : order) {
-    table.AppendTsvLine(ordinal, &buffer);
+  // Key order visits ordinals at random: prefetch the lines ahead.
+  constexpr size_t kAhead = 16;
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i + kAhead < order.size()) table.PrefetchTsvLine(order[i + kAhead]);
+    table.AppendTsvLine(order[i], &buffer);
     if (buffer.size() >= (1 << 20)) TAILOR_RETURN_IF_ERROR(flush());
   }
   TAILOR_RETURN_IF_ERROR(flush());

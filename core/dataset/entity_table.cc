@@ -123,32 +123,31 @@ absl::Status EntityTable::InternBatch(absl::Span<const uint64_t> keys,
                                       std::vector<uint32_t>* first_seen,
                                       size_t* failed_index) {
   const size_t n = keys.size();
-  // Large tables: visit the batch in order of the top 16 bits of the home
-  // slot (a stable counting sort, so the first index of a new id still comes
-  // first): with batches of about a million, lookups sweep the table almost
-  // sequentially instead of missing the cache at random. The probes carry
-  // what a lookup reads, so the sorted pass reads them sequentially too.
+  // Large tables: visit the batch in order of the top 8 bits of the home
+  // slot (one stable counting pass, so the first index of a new id still
+  // comes first): with batches of about a million, each of the 256 runs of
+  // lookups stays in 1/256 of the table (256 KiB of a 64 MiB table, within
+  // the L2 cache) instead of missing at random. The probes carry what a
+  // lookup reads, so the sorted pass reads them sequentially too.
   const int table_bits = 64 - shift_;
   const bool reorder = n >= 1024 && table_bits > 15;
   probes_.resize(n);
+  probes_scratch_.resize(reorder ? n : 0);
+  Probe* const made = reorder ? probes_scratch_.data() : probes_.data();
+  if (reorder) counts_.assign(256, 0);
   for (size_t i = 0; i < n; ++i) {
-    probes_[i] = MakeProbe(keys[i], ids[i], static_cast<uint32_t>(i));
+    made[i] = MakeProbe(keys[i], ids[i], static_cast<uint32_t>(i));
+    if (reorder) ++counts_[(keys[i] * kMultiplier) >> 56];
   }
   if (reorder) {
-    // Two stable LSD passes of 8 bits (hash bits 48..55, then 56..63): 256
-    // write streams per pass stay in cache, where one pass of 16 bits would
-    // miss on nearly every write.
-    probes_scratch_.resize(n);
-    for (const int shift : {48, 56}) {
-      counts_.assign(257, 0);
-      for (const Probe& p : probes_) {
-        ++counts_[(((p.key * kMultiplier) >> shift) & 255) + 1];
-      }
-      for (size_t d = 1; d < counts_.size(); ++d) counts_[d] += counts_[d - 1];
-      for (const Probe& p : probes_) {
-        probes_scratch_[counts_[((p.key * kMultiplier) >> shift) & 255]++] = p;
-      }
-      probes_.swap(probes_scratch_);
+    uint32_t sum = 0;
+    for (uint32_t& c : counts_) {
+      const uint32_t k = c;
+      c = sum;
+      sum += k;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      probes_[counts_[(made[i].key * kMultiplier) >> 56]++] = made[i];
     }
   }
   constexpr size_t kAhead = 16;
@@ -247,8 +246,18 @@ void EntityTable::AppendTsvHeader(std::string* out) const {
   out->push_back('\n');
 }
 
+void EntityTable::PrefetchTsvLine(uint32_t ordinal) const {
+  __builtin_prefetch(&keys_[ordinal]);
+  __builtin_prefetch(&id_offsets_[ordinal]);
+}
+
 void EntityTable::AppendTsvLine(uint32_t ordinal, std::string* out) const {
-  absl::StrAppendFormat(out, "%016x\t", keys_[ordinal]);
+  static constexpr char kHex[] = "0123456789abcdef";
+  char hex[17];
+  const uint64_t key = keys_[ordinal];
+  for (int i = 0; i < 16; ++i) hex[i] = kHex[(key >> (60 - 4 * i)) & 15];
+  hex[16] = '\t';
+  out->append(hex, sizeof(hex));
   AppendTsvEscaped(external_id(ordinal), out);
   const bool has = HasAttributes(ordinal);
   for (size_t i = 0; i < names_.size(); ++i) {

@@ -66,6 +66,8 @@ class EntityTable {
   // Appends the TSV line of `ordinal`: key as 16 lowercase hex digits, the
   // id, then the attributes (empty when unset), all escaped.
   void AppendTsvLine(uint32_t ordinal, std::string* out) const;
+  // Hints that AppendTsvLine(ordinal) comes soon (a cache prefetch).
+  void PrefetchTsvLine(uint32_t ordinal) const;
 
  private:
   // One slot of the open-addressing (linear probing) table, half a cache

@@ -7,24 +7,34 @@
 namespace tailor {
 
 void AppendTsvEscaped(absl::string_view field, std::string* out) {
-  for (const char c : field) {
+  // Runs of bytes that need no escape are appended whole.
+  const char* p = field.data();
+  const char* const end = p + field.size();
+  const char* run = p;
+  for (; p < end; ++p) {
+    const char c = *p;
+    const char* escaped;
     switch (c) {
       case '\\':
-        out->append("\\\\");
+        escaped = "\\\\";
         break;
       case '\t':
-        out->append("\\t");
+        escaped = "\\t";
         break;
       case '\n':
-        out->append("\\n");
+        escaped = "\\n";
         break;
       case '\r':
-        out->append("\\r");
+        escaped = "\\r";
         break;
       default:
-        out->push_back(c);
+        continue;
     }
+    out->append(run, static_cast<size_t>(p - run));
+    out->append(escaped, 2);
+    run = p + 1;
   }
+  out->append(run, static_cast<size_t>(end - run));
 }
 
 absl::StatusOr<std::string> TsvUnescape(absl::string_view field) {

@@ -16,9 +16,29 @@ bool LooksNonFinite(absl::string_view s) {
   return c == 'n' || c == 'i';
 }
 
+// The value of 1 to `max_digits` decimal digits (and nothing else), or -1.
+// Exact, and the same as std::from_chars, for values below 2^53.
+inline int64_t SmallDecimal(absl::string_view s, size_t max_digits) {
+  if (s.empty() || s.size() > max_digits) return -1;
+  int64_t v = 0;
+  for (const char c : s) {
+    const unsigned d = static_cast<unsigned char>(c) - '0';
+    if (d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 template <typename T>
 NumberParse ParseNumber(absl::string_view s, T* out) {
   s = TrimSpaces(s);
+  // Plain integers of up to 7 (float) or 15 (double) digits are exact in T:
+  // no need for the general parser.
+  const int64_t small = SmallDecimal(s, sizeof(T) == 4 ? 7 : 15);
+  if (small >= 0) {
+    *out = static_cast<T>(small);
+    return NumberParse::kOk;
+  }
   if (!s.empty() && s[0] == '+') {
     s.remove_prefix(1);
     if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
@@ -59,6 +79,11 @@ bool Digits(absl::string_view s, size_t pos, size_t n, int* out) {
 }
 
 bool ParseUnix(absl::string_view s, int64_t* out) {
+  const int64_t small = SmallDecimal(s, 18);
+  if (small >= 0) {
+    *out = small;
+    return true;
+  }
   const char* end = s.data() + s.size();
   int64_t v = 0;
   std::from_chars_result r = std::from_chars(s.data(), end, v);

@@ -45,6 +45,10 @@ struct IngestOptions {
   // Interaction files are read, parsed and interned in chunks of this many
   // bytes (one batch of id lookups per chunk). Default 32 MiB.
   size_t chunk_bytes = size_t{32} << 20;
+  // 1: one thread. 2 or more: a second thread reads, parses and hashes the
+  // next chunk while the first interns and spools the current one (same
+  // output; less wall time, slightly more CPU time). Default 1.
+  int threads = 1;
   int64_t target_partition_entries = int64_t{1} << 21;
   // Spooled interactions stay in memory up to this many bytes (24 bytes per
   // interaction, about twice that while finishing), then spill to files in
@@ -56,8 +60,9 @@ struct IngestOptions {
   std::function<void(const IngestProgress&)> progress;  // optional
 };
 
-// CPU seconds of the ingesting thread per phase (on a loaded machine these
-// stay meaningful where wall time does not), and the wall time of the run.
+// CPU seconds per phase, summed over the threads that ran it (on a loaded
+// machine these stay meaningful where wall time does not), and the wall time
+// of the run.
 struct IngestPhases {
   double read = 0;    // file reads and decompression
   double parse = 0;   // line splitting, tokenizing, number/time parsing
@@ -68,7 +73,7 @@ struct IngestPhases {
   // Parts of `finish`: dense key order and partition choice; routing the
   // spool to partitions; radix and row sorts and CSR arrays; file writes.
   double finish_sort = 0, finish_route = 0, finish_build = 0, finish_write = 0;
-  double total = 0;  // CPU seconds of the whole run (this thread)
+  double total = 0;  // CPU seconds of the whole run (all threads)
   double wall = 0;   // wall-clock seconds of the whole run
 };
 

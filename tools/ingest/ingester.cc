@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <thread>  // NOLINT(build/c++11)
 #include <utility>
 
 #include "absl/status/status.h"
@@ -45,8 +46,9 @@ void Ingester::MaybeReportProgress(const std::string& file) {
 }
 
 bool Ingester::ParseLine(const InteractionSource& src, const Columns& cols,
-                         absl::string_view line, int64_t line_no, Accepted* out,
-                         absl::Status* status) {
+                         absl::string_view line, int64_t line_no,
+                         const absl::Span<const absl::string_view>* scanned,
+                         Accepted* out, absl::Status* status) {
   RejectLog* log = &result_->rejects;
   auto reject = [&](absl::string_view reason, bool is_error,
                     absl::string_view detail) {
@@ -59,15 +61,19 @@ bool Ingester::ParseLine(const InteractionSource& src, const Columns& cols,
         absl::StrCat("longer than ", options_.max_line_bytes, " bytes"));
   }
   if (line.empty()) return reject("blank_line", false, "");
-  switch (tokenizer_.Split(line)) {
-    case TokenizeResult::kOk:
-      break;
-    case TokenizeResult::kUnterminatedQuote:
-      return reject("unterminated_quote", true, "a quoted field never closes");
-    case TokenizeResult::kTextAfterQuote:
-      return reject("bad_quote", true, "text after a closing quote");
+  if (scanned == nullptr) {
+    switch (tokenizer_.Split(line)) {
+      case TokenizeResult::kOk:
+        break;
+      case TokenizeResult::kUnterminatedQuote:
+        return reject("unterminated_quote", true,
+                      "a quoted field never closes");
+      case TokenizeResult::kTextAfterQuote:
+        return reject("bad_quote", true, "text after a closing quote");
+    }
   }
-  const absl::Span<const absl::string_view> f = tokenizer_.fields();
+  const absl::Span<const absl::string_view> f =
+      scanned != nullptr ? *scanned : tokenizer_.fields();
   const int n = static_cast<int>(f.size());
   if (expected_fields_ < 0) expected_fields_ = n;
   if (n < expected_fields_) {
@@ -149,8 +155,8 @@ bool Ingester::ParseLine(const InteractionSource& src, const Columns& cols,
     return v.data() >= line.data() &&
            v.data() + v.size() <= line.data() + line.size();
   };
-  if (!inside(user)) user = arena_.emplace_back(user);
-  if (!inside(item)) item = arena_.emplace_back(item);
+  if (!inside(user)) user = arena_->emplace_back(user);
+  if (!inside(item)) item = arena_->emplace_back(item);
   out->user = user;
   out->item = item;
   out->line_no = line_no;
@@ -158,24 +164,38 @@ bool Ingester::ParseLine(const InteractionSource& src, const Columns& cols,
   return true;
 }
 
-absl::Status Ingester::FlushBatch(
-    const InteractionSource& src, const std::vector<AttributePlan>& user_attrs,
-    const std::vector<AttributePlan>& item_attrs) {
-  const size_t n = batch_.size();
-  if (n == 0) return absl::OkStatus();
-  double t0 = ThreadCpuSeconds();
-  user_keys_.resize(n);
-  item_keys_.resize(n);
-  user_ids_.resize(n);
-  item_ids_.resize(n);
+void Ingester::HashBatch(ParsedBatch* batch) {
+  const double t0 = ThreadCpuSeconds();
+  const size_t n = batch->lines.size();
+  batch->user_keys.resize(n);
+  batch->item_keys.resize(n);
+  batch->user_ids.resize(n);
+  batch->item_ids.resize(n);
   for (size_t i = 0; i < n; ++i) {
-    user_ids_[i] = batch_[i].user;
-    item_ids_[i] = batch_[i].item;
-    user_keys_[i] = options_.hasher.UserKey(batch_[i].user);
-    item_keys_[i] = options_.hasher.ItemKey(batch_[i].item);
+    const Accepted& a = batch->lines[i];
+    batch->user_ids[i] = a.user;
+    batch->item_ids[i] = a.item;
+    batch->user_keys[i] = options_.hasher.UserKey(a.user);
+    batch->item_keys[i] = options_.hasher.ItemKey(a.item);
   }
+  batch->hash_seconds += ThreadCpuSeconds() - t0;
+}
+
+absl::Status Ingester::FlushBatch(const InteractionSource& src,
+                                  const std::vector<AttributePlan>& user_attrs,
+                                  const std::vector<AttributePlan>& item_attrs,
+                                  ParsedBatch* batch) {
+  result_->phases.read += batch->read_seconds;
+  result_->phases.parse += batch->parse_seconds;
+  result_->phases.hash += batch->hash_seconds;
+  batch->read_seconds = batch->parse_seconds = batch->hash_seconds = 0;
+  const std::vector<Accepted>& lines = batch->lines;
+  const size_t n = lines.size();
+  if (n == 0) return absl::OkStatus();
+  if (batch->user_keys.size() != n) HashBatch(batch);
+  result_->phases.hash += batch->hash_seconds;
+  batch->hash_seconds = 0;
   double t1 = ThreadCpuSeconds();
-  result_->phases.hash += t1 - t0;
   user_ords_.resize(n);
   item_ords_.resize(n);
   std::vector<std::string> values;
@@ -184,18 +204,19 @@ absl::Status Ingester::FlushBatch(
     std::vector<uint32_t>& ords = users ? user_ords_ : item_ords_;
     first_seen_.clear();
     size_t failed = 0;
-    absl::Status s = table.InternBatch(users ? user_keys_ : item_keys_,
-                                       users ? user_ids_ : item_ids_,
-                                       ords.data(), &first_seen_, &failed);
+    absl::Status s =
+        table.InternBatch(users ? batch->user_keys : batch->item_keys,
+                          users ? batch->user_ids : batch->item_ids,
+                          ords.data(), &first_seen_, &failed);
     if (!s.ok()) {
       return absl::Status(
           s.code(),
-          absl::StrCat(file_, ":", batch_[failed].line_no, ": ", s.message()));
+          absl::StrCat(file_, ":", lines[failed].line_no, ": ", s.message()));
     }
     const std::vector<AttributePlan>& plans = users ? user_attrs : item_attrs;
     if (plans.empty()) continue;
     for (uint32_t i : first_seen_) {
-      attr_tokenizer_.Split(batch_[i].line);  // tokenized fine before
+      attr_tokenizer_.Split(lines[i].line);  // tokenized fine before
       values.clear();
       for (const AttributePlan& p : plans) {
         values.push_back(ExtractAttribute(p, attr_tokenizer_.fields()));
@@ -207,16 +228,83 @@ absl::Status Ingester::FlushBatch(
   result_->phases.intern += t2 - t1;
   records_.resize(n);
   for (size_t i = 0; i < n; ++i) {
-    const Accepted& a = batch_[i];
+    const Accepted& a = lines[i];
     records_[i] = SpoolRecord{user_ords_[i], item_ords_[i], a.value, a.amount,
                               a.timestamp};
   }
   TAILOR_RETURN_IF_ERROR(writer_->AddCounted(records_));
   result_->phases.spool += ThreadCpuSeconds() - t2;
   accepted_in_source_ += static_cast<int64_t>(n);
-  batch_.clear();
-  arena_.clear();
+  batch->lines.clear();
+  batch->arena.clear();
+  batch->user_keys.clear();
+  batch->item_keys.clear();
+  batch->user_ids.clear();
+  batch->item_ids.clear();
   return absl::OkStatus();
+}
+
+absl::Status Ingester::ParseChunk(const FileContext& ctx,
+                                  const LineChunk& chunk,
+                                  absl::string_view text, LineScanner* scanner,
+                                  int64_t* line_no, ParsedBatch* batch) {
+  const InteractionSource& src = *ctx.src;
+  const double tp = ThreadCpuSeconds();
+  arena_ = &batch->arena;
+  absl::Status status;
+  int64_t lines = 0;
+  // Without a header the first line sets the width; it must at least reach
+  // every mapped column.
+  auto set_width = [&](absl::string_view line) {
+    if (ctx.needed >= 0 && expected_fields_ < 0 && !line.empty() &&
+        tokenizer_.Split(line) == TokenizeResult::kOk &&
+        static_cast<int>(tokenizer_.fields().size()) <= ctx.needed) {
+      expected_fields_ = ctx.needed + 1;
+    }
+  };
+  if (chunk.overlong) {
+    ++*line_no;
+    ++lines;
+    status =
+        Reject(&result_->rejects, "line_too_long", true, src.path, *line_no,
+               chunk.text,
+               absl::StrCat("longer than ", options_.max_line_bytes, " bytes"));
+  } else if (!src.format.latin1) {
+    // One pass over the chunk finds lines and fields (LineScanner).
+    scanner->Scan(text, [&](const ScannedLine& sl) {
+      ++*line_no;
+      ++lines;
+      set_width(sl.line);
+      Accepted a;
+      if (ParseLine(src, *ctx.cols, sl.line, *line_no,
+                    sl.split ? &sl.fields : nullptr, &a, &status)) {
+        batch->lines.push_back(a);
+      } else if (!status.ok()) {
+        return false;
+      }
+      return true;
+    });
+  } else {  // ISO-8859-1: each line converted, one line per batch
+    ForEachLine(text, [&](absl::string_view raw) {
+      if (!status.ok()) return;
+      ++*line_no;
+      ++lines;
+      converted_ = Latin1ToUtf8(raw);
+      const absl::string_view line = converted_;
+      set_width(line);
+      Accepted a;
+      if (ParseLine(src, *ctx.cols, line, *line_no, nullptr, &a, &status)) {
+        batch->lines.push_back(a);
+      } else if (!status.ok()) {
+        return;
+      }
+      status = FlushBatch(src, *ctx.user_attrs, *ctx.item_attrs, batch);
+    });
+  }
+  batch->lines_read += lines;
+  batch->parse_seconds += ThreadCpuSeconds() - tp;
+  if (status.ok()) HashBatch(batch);
+  return status;
 }
 
 absl::Status Ingester::RunInteractions(const InteractionSource& src,
@@ -237,6 +325,12 @@ absl::Status Ingester::RunInteractions(const InteractionSource& src,
   // Chunks of about a million lines: each is one batch of id lookups, large
   // enough that EntityTable::InternBatch sweeps a big table in order.
   lro.buffer_bytes = options_.chunk_bytes;
+  // threads >= 2: a pipeline of two stages, so that a second thread reads,
+  // parses and hashes chunk k + 1 while this one interns and spools chunk k
+  // (ISO-8859-1 input is flushed line by line and stays on one thread). The
+  // stages run in the same order either way: the output is identical.
+  const bool pipelined = options_.threads >= 2 && !src.format.latin1;
+  lro.double_buffer = pipelined;
   LineReader reader(std::move(in.stream), lro);
   LineChunk chunk;
   absl::string_view text;
@@ -313,69 +407,50 @@ absl::Status Ingester::RunInteractions(const InteractionSource& src,
   }
 
   int64_t line_no = src.format.has_header ? 1 : 0;
-  int64_t lines = 0;
-  absl::Status status;
-  std::string converted;
+  LineScanner scanner(src.format.dialect.delimiter, src.format.dialect.quoting);
+  const FileContext ctx{&src, &cols, needed, &user_attrs, &item_attrs};
+  ParsedBatch batches[2];
+  int current = 0;
+  TAILOR_RETURN_IF_ERROR(
+      ParseChunk(ctx, chunk, text, &scanner, &line_no, &batches[current]));
   for (;;) {
-    // Parse every line of the current chunk into batch_.
-    double tp = ThreadCpuSeconds();
-    if (chunk.overlong) {
-      ++line_no;
-      ++lines;
-      TAILOR_RETURN_IF_ERROR(Reject(
-          &result_->rejects, "line_too_long", true, src.path, line_no,
-          chunk.text,
-          absl::StrCat("longer than ", options_.max_line_bytes, " bytes")));
-    } else {
-      const char* p = text.data();
-      const char* const end = p + text.size();
-      while (p < end) {
-        const char* nl = static_cast<const char*>(
-            memchr(p, '\n', static_cast<size_t>(end - p)));
-        const char* stop = nl == nullptr ? end : nl;
-        absl::string_view line(p, static_cast<size_t>(stop - p));
-        p = nl == nullptr ? end : nl + 1;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        ++line_no;
-        ++lines;
-        if (src.format.latin1) {  // slow path: one line per batch
-          converted = Latin1ToUtf8(line);
-          line = converted;
-        }
-        if (needed >= 0 && expected_fields_ < 0 && !line.empty() &&
-            tokenizer_.Split(line) == TokenizeResult::kOk &&
-            static_cast<int>(tokenizer_.fields().size()) <= needed) {
-          // Without a header the first line sets the width; it must at
-          // least reach every mapped column.
-          expected_fields_ = needed + 1;
-        }
-        Accepted a;
-        if (ParseLine(src, cols, line, line_no, &a, &status)) {
-          batch_.push_back(a);
-        } else if (!status.ok()) {
-          return status;
-        }
-        if (src.format.latin1) {
-          TAILOR_RETURN_IF_ERROR(FlushBatch(src, user_attrs, item_attrs));
-        }
+    ParsedBatch& batch = batches[current];
+    ParsedBatch& next = batches[current ^ 1];
+    absl::StatusOr<bool> more = false;
+    absl::Status parsed;
+    auto read_and_parse = [&] {
+      const double tr = ThreadCpuSeconds();
+      more = reader.Next(&chunk);
+      next.read_seconds += ThreadCpuSeconds() - tr;
+      if (more.ok() && *more) {
+        parsed = ParseChunk(ctx, chunk, chunk.text, &scanner, &line_no, &next);
       }
+    };
+    total_lines_ += batch.lines_read;
+    batch.lines_read = 0;
+    absl::Status flushed;
+    if (pipelined) {
+      std::thread stage(read_and_parse);
+      flushed = FlushBatch(src, user_attrs, item_attrs, &batch);
+      stage.join();
+    } else {
+      flushed = FlushBatch(src, user_attrs, item_attrs, &batch);
+      if (flushed.ok()) read_and_parse();
     }
-    total_lines_ += lines;
-    lines = 0;
-    result_->phases.parse += ThreadCpuSeconds() - tp;
-    TAILOR_RETURN_IF_ERROR(FlushBatch(src, user_attrs, item_attrs));
+    TAILOR_RETURN_IF_ERROR(flushed);
     MaybeReportProgress(src.path);
-    double tr = ThreadCpuSeconds();
-    absl::StatusOr<bool> more = reader.Next(&chunk);
-    result_->phases.read += ThreadCpuSeconds() - tr;
     if (!more.ok()) {
       return absl::Status(more.status().code(),
                           absl::StrCat(more.status().message(), " (after line ",
                                        line_no, "; nothing was written)"));
     }
+    TAILOR_RETURN_IF_ERROR(parsed);
     if (!*more) break;
-    text = chunk.text;
+    current ^= 1;
   }
+  // The last batch is empty; its read time still counts.
+  TAILOR_RETURN_IF_ERROR(
+      FlushBatch(src, user_attrs, item_attrs, &batches[current ^ 1]));
   out->lines_read = line_no - (src.format.has_header ? 1 : 0);
   out->accepted = accepted_in_source_;
   return absl::OkStatus();

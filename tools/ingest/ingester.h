@@ -27,6 +27,7 @@
 #include "tools/ingest/ingest.h"
 #include "tools/ingest/ingest_spec.h"
 #include "tools/ingest/line_reader.h"
+#include "tools/ingest/line_scanner.h"
 #include "tools/ingest/reject_log.h"
 
 namespace tailor {
@@ -108,12 +109,42 @@ class Ingester {
                       absl::string_view text, absl::string_view detail);
   // Validates one data line of an interaction file; returns false when the
   // line was rejected (*status set when the run must stop).
+  // `scanned` (optional): the line's fields when LineScanner split it
+  // (then the tokenizer is not run).
   bool ParseLine(const InteractionSource& src, const Columns& cols,
-                 absl::string_view line, int64_t line_no, Accepted* out,
-                 absl::Status* status);
+                 absl::string_view line, int64_t line_no,
+                 const absl::Span<const absl::string_view>* scanned,
+                 Accepted* out, absl::Status* status);
+  // The accepted lines of one chunk (views into the chunk) and their keys.
+  struct ParsedBatch {
+    std::vector<Accepted> lines;
+    std::deque<std::string> arena;  // ids copied out of tokenizer scratch
+    std::vector<uint64_t> user_keys, item_keys;
+    std::vector<absl::string_view> user_ids, item_ids;
+    int64_t lines_read = 0;  // lines of the chunk, accepted or not
+    double read_seconds = 0, parse_seconds = 0, hash_seconds = 0;  // CPU
+  };
+  // What ParseChunk needs besides the chunk.
+  struct FileContext {
+    const InteractionSource* src;
+    const Columns* cols;
+    int needed;  // the largest mapped column
+    const std::vector<AttributePlan>* user_attrs;
+    const std::vector<AttributePlan>* item_attrs;
+  };
+  // Parses every line of `chunk` (whose unread part is `text`) into *batch
+  // and hashes the ids; line numbers continue from *line_no. Touches no
+  // state that FlushBatch uses, so the two may run at the same time (except
+  // for ISO-8859-1 input, which is flushed line by line here).
+  absl::Status ParseChunk(const FileContext& ctx, const LineChunk& chunk,
+                          absl::string_view text, LineScanner* scanner,
+                          int64_t* line_no, ParsedBatch* batch);
+  void HashBatch(ParsedBatch* batch);
+  // Interns and spools the batch, then clears it.
   absl::Status FlushBatch(const InteractionSource& src,
                           const std::vector<AttributePlan>& user_attrs,
-                          const std::vector<AttributePlan>& item_attrs);
+                          const std::vector<AttributePlan>& item_attrs,
+                          ParsedBatch* batch);
   void MaybeReportProgress(const std::string& file);
 
   const IngestOptions& options_;
@@ -127,10 +158,8 @@ class Ingester {
   std::string file_;
   CsvTokenizer tokenizer_{CsvDialect{}};
   CsvTokenizer attr_tokenizer_{CsvDialect{}};
-  std::vector<Accepted> batch_;
-  std::deque<std::string> arena_;  // ids copied out of tokenizer scratch
-  std::vector<uint64_t> user_keys_, item_keys_;
-  std::vector<absl::string_view> user_ids_, item_ids_;
+  std::string converted_;                     // an ISO-8859-1 line as UTF-8
+  std::deque<std::string>* arena_ = nullptr;  // of the batch being parsed
   std::vector<uint32_t> user_ords_, item_ords_, first_seen_;
   std::vector<SpoolRecord> records_;
   int64_t accepted_in_source_ = 0;

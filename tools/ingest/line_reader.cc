@@ -10,23 +10,28 @@ namespace tailor {
 LineReader::LineReader(std::unique_ptr<ByteStream> stream,
                        LineReaderOptions options)
     : stream_(std::move(stream)), options_(options) {
-  buffer_.resize(std::max(options_.buffer_bytes, options_.max_line_bytes + 2));
+  const size_t size =
+      std::max(options_.buffer_bytes, options_.max_line_bytes + 2);
+  buffers_[0].resize(size);
+  if (options_.double_buffer) buffers_[1].resize(size);
 }
 
 absl::Status LineReader::Fill() {
   if (begin_ > 0) {
-    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    std::vector<char>& buffer = buffers_[current_];
+    std::memmove(buffer.data(), buffer.data() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
   }
-  while (end_ < buffer_.size() && !eof_) {
-    TAILOR_ASSIGN_OR_RETURN(size_t got, stream_->Read(buffer_.data() + end_,
-                                                      buffer_.size() - end_));
+  std::vector<char>& buffer = buffers_[current_];
+  while (end_ < buffer.size() && !eof_) {
+    TAILOR_ASSIGN_OR_RETURN(
+        size_t got, stream_->Read(buffer.data() + end_, buffer.size() - end_));
     if (got == 0) eof_ = true;
     end_ += got;
   }
   if (at_start_ && end_ >= 3 &&
-      std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) {
+      std::memcmp(buffer.data(), "\xEF\xBB\xBF", 3) == 0) {
     begin_ = 3;
   }
   if (at_start_ && (end_ >= 3 || eof_)) at_start_ = false;
@@ -34,9 +39,19 @@ absl::Status LineReader::Fill() {
 }
 
 absl::StatusOr<bool> LineReader::Next(LineChunk* chunk) {
+  if (options_.double_buffer && handed_out_) {
+    // The other buffer takes the unconsumed bytes; the one holding the last
+    // chunk stays intact until the next call.
+    const std::vector<char>& from = buffers_[current_];
+    current_ ^= 1;
+    std::memcpy(buffers_[current_].data(), from.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  handed_out_ = false;
   for (;;) {
     TAILOR_RETURN_IF_ERROR(Fill());
-    char* const base = buffer_.data();
+    char* const base = buffers_[current_].data();
     if (skipping_) {
       const char* nl =
           static_cast<const char*>(memchr(base + begin_, '\n', end_ - begin_));
@@ -57,12 +72,14 @@ absl::StatusOr<bool> LineReader::Next(LineChunk* chunk) {
       chunk->text = absl::string_view(base + begin_, stop - begin_);
       chunk->overlong = false;
       begin_ = stop;
+      handed_out_ = true;
       return true;
     }
     if (eof_) {  // final line without '\n'
       chunk->text = absl::string_view(base + begin_, end_ - begin_);
       chunk->overlong = false;
       begin_ = end_;
+      handed_out_ = true;
       return true;
     }
     // A full buffer without a line end: longer than max_line_bytes.
@@ -71,6 +88,7 @@ absl::StatusOr<bool> LineReader::Next(LineChunk* chunk) {
     chunk->overlong = true;
     skipping_ = true;
     begin_ = end_;
+    handed_out_ = true;
     return true;
   }
 }

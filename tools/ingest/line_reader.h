@@ -21,6 +21,10 @@ struct LineReaderOptions {
   size_t buffer_bytes = 4 << 20;
   // Lines longer than this (without the line end) are "over-long".
   size_t max_line_bytes = 1 << 20;
+  // Alternate between two buffers, so that a chunk stays valid until the
+  // second call of Next after the one that returned it (a pipeline can
+  // read the next chunk while the previous one is still in use).
+  bool double_buffer = false;
 };
 
 // One piece of input: either complete lines (each ending in '\n', except
@@ -33,7 +37,7 @@ struct LineChunk {
 };
 
 // Not thread-safe. The chunk returned by Next stays valid until the next
-// call.
+// call (with double_buffer, until the call after that).
 class LineReader {
  public:
   LineReader(std::unique_ptr<ByteStream> stream, LineReaderOptions options);
@@ -47,9 +51,11 @@ class LineReader {
 
   std::unique_ptr<ByteStream> stream_;
   LineReaderOptions options_;
-  std::vector<char> buffer_;
-  size_t begin_ = 0;  // first unconsumed byte
-  size_t end_ = 0;    // one past the last buffered byte
+  std::vector<char> buffers_[2];
+  int current_ = 0;          // the buffer being filled and handed out
+  bool handed_out_ = false;  // the last Next returned a chunk of current_
+  size_t begin_ = 0;         // first unconsumed byte
+  size_t end_ = 0;           // one past the last buffered byte
   bool eof_ = false;
   bool at_start_ = true;
   bool skipping_ = false;  // inside the rest of an over-long line

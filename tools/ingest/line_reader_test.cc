@@ -74,6 +74,42 @@ TEST(LineReaderTest, OverlongLinesAreReportedOnceAndSkipped) {
   EXPECT_EQ(Lines(long_line, 16, 10), (std::vector<std::string>{"<LONG>"}));
 }
 
+// With double_buffer each chunk is still intact while the next one is in
+// use, and the lines are the same as without.
+TEST(LineReaderTest, DoubleBufferKeepsThePreviousChunk) {
+  std::string input;
+  for (int i = 0; i < 200; ++i) {
+    input += std::string(i % 7, 'a' + i % 26) + "," + std::to_string(i);
+    input += i % 50 == 0 ? std::string(40, 'L') + "\n" : "\n";
+  }
+  for (size_t buffer : {16, 24, 64}) {
+    LineReaderOptions o;
+    o.buffer_bytes = buffer;
+    o.max_line_bytes = 20;
+    o.double_buffer = true;
+    LineReader reader(std::make_unique<StringStream>(input, 5), o);
+    std::vector<std::string> lines;
+    LineChunk chunk, previous;
+    std::string previous_copy;
+    bool have_previous = false;
+    while (reader.Next(&chunk).value()) {
+      if (have_previous) {
+        EXPECT_EQ(std::string(previous.text), previous_copy) << buffer;
+      }
+      if (chunk.overlong) {
+        lines.push_back("<LONG>");
+      } else {
+        ForEachLine(chunk.text,
+                    [&](absl::string_view l) { lines.emplace_back(l); });
+      }
+      previous = chunk;
+      previous_copy = std::string(chunk.text);
+      have_previous = true;
+    }
+    EXPECT_EQ(lines, Lines(input, buffer, 20, 5)) << buffer;
+  }
+}
+
 TEST(LineReaderTest, EmptyInputHasNoChunks) {
   EXPECT_TRUE(Lines("", 16, 10).empty());
   EXPECT_TRUE(Lines("\xEF\xBB\xBF", 16, 10).empty());

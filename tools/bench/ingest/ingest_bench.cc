@@ -34,6 +34,12 @@ ABSL_FLAG(int64_t, bench_items, 100000, "Distinct item ids (at most).");
 ABSL_FLAG(std::string, tmp_dir, "/tmp",
           "Where the CSV and the dataset are written (removed afterwards).");
 ABSL_FLAG(bool, keep, false, "Keep the generated files.");
+ABSL_FLAG(std::string, input_csv, "",
+          "Ingest this CSV (as written with --keep) instead of generating "
+          "one; --lines, --bench_users and --bench_items then only name the "
+          "case.");
+ABSL_FLAG(int, threads, 1,
+          "IngestOptions::threads (2: read and parse on a second thread).");
 ABSL_FLAG(int, runs, 3, "Ingest runs over the same CSV; medians are printed.");
 ABSL_FLAG(int64_t, spool_memory_mb, 1024,
           "IngestOptions::spool_memory_bytes in MiB (small values force the "
@@ -106,14 +112,19 @@ int Main() {
   const std::string dir = JoinPath(
       absl::GetFlag(FLAGS_tmp_dir),
       absl::StrCat("tailor_ingest_bench_", absl::ToUnixNanos(absl::Now())));
-  const std::string csv = JoinPath(dir, "interactions.csv");
+  const std::string csv = absl::GetFlag(FLAGS_input_csv).empty()
+                              ? JoinPath(dir, "interactions.csv")
+                              : absl::GetFlag(FLAGS_input_csv);
   const std::string c = absl::StrCat(
       "csv_", lines, "_lines_4col_", absl::GetFlag(FLAGS_bench_users), "_users",
       absl::GetFlag(FLAGS_spool_memory_mb) < 1024
           ? absl::StrCat("_spool_", absl::GetFlag(FLAGS_spool_memory_mb), "mb")
+          : "",
+      absl::GetFlag(FLAGS_threads) > 1
+          ? absl::StrCat("_threads_", absl::GetFlag(FLAGS_threads))
           : "");
   absl::Status s = fs->CreateDirs(dir);
-  if (s.ok()) {
+  if (s.ok() && absl::GetFlag(FLAGS_input_csv).empty()) {
     s = Generate(fs, csv, lines, absl::GetFlag(FLAGS_bench_users),
                  absl::GetFlag(FLAGS_bench_items));
   }
@@ -129,6 +140,7 @@ int Main() {
     IngestOptions o;
     o.fs = fs;
     o.output_dir = JoinPath(dir, absl::StrCat("dataset_", run));
+    o.threads = absl::GetFlag(FLAGS_threads);
     o.spool_memory_bytes =
         static_cast<size_t>(absl::GetFlag(FLAGS_spool_memory_mb)) << 20;
     InteractionSource src;
