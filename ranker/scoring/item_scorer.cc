@@ -67,6 +67,8 @@ struct ItemScorer::Storage {
   std::vector<float, AlignedAllocator<float>> float_panels;
   std::vector<uint8_t, AlignedAllocator<uint8_t>> int8_panels;
   std::vector<float> int8_scales;  // NumPanels * 8
+  // AVX-VNNI for the int8 kernel when the CPU has it (same results).
+  bool use_vnni = false;
 };
 
 ItemScorer::ItemScorer(std::vector<uint64_t> keys, int dim,
@@ -117,6 +119,7 @@ absl::StatusOr<std::unique_ptr<ItemScorer>> ItemScorer::Create(
   auto storage = std::make_unique<Storage>();
   storage->rows.assign(rows.begin(), rows.end());
   if (options.int8) {
+    storage->use_vnni = internal::CpuHasAvxVnni();
     storage->int8_panels.resize(NumPanels(n) * internal::Int8Dim(dim) *
                                 kPanelItems);
     storage->int8_scales.resize(NumPanels(n) * kPanelItems);
@@ -252,10 +255,10 @@ void ItemScorer::Scan(absl::Span<const TopKQuery> queries,
         for (int t = 0; t < tile; ++t) {
           q[t] = qbytes.data() + static_cast<size_t>(i0 + t) * dim4;
         }
-        internal::ScoreInt8Panels(storage_->int8_panels.data(),
-                                  storage_->int8_scales.data(), dim_, p0, p1, q,
-                                  qscales.data() + i0, qoffsets.data() + i0,
-                                  tile, block_scores, block_items);
+        internal::ScoreInt8Panels(
+            storage_->int8_panels.data(), storage_->int8_scales.data(), dim_,
+            p0, p1, q, qscales.data() + i0, qoffsets.data() + i0, tile,
+            block_scores, block_items, storage_->use_vnni);
       } else {
         const float* q[kMaxQueryTile];
         for (int t = 0; t < tile; ++t) q[t] = queries[i0 + t].vector.data();

@@ -36,6 +36,11 @@ absl::StatusOr<std::unique_ptr<MicroBatcher>> MicroBatcher::Create(
     return absl::InvalidArgumentError(absl::StrCat(
         "MicroBatcherOptions.window_us must be >= 0, got ", options.window_us));
   }
+  if (options.max_concurrent < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("MicroBatcherOptions.max_concurrent must be >= 1, got ",
+                     options.max_concurrent));
+  }
   if (options.max_batch < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
         "MicroBatcherOptions.max_batch must be >= 1, got ", options.max_batch));
@@ -68,6 +73,12 @@ absl::Status MicroBatcher::TopK(absl::Span<const float> query, int count,
       Batch* b = batch.get();
       mu_.AwaitWithTimeout(absl::Condition(&b->closed),
                            absl::Microseconds(options_.window_us));
+      // While every runner is busy the batch stays open and keeps filling.
+      auto slot_free = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return running_ < options_.max_concurrent;
+      };
+      mu_.Await(absl::Condition(&slot_free));
+      ++running_;
       if (!b->closed) {
         b->closed = true;
         open_ = nullptr;
@@ -83,6 +94,7 @@ absl::Status MicroBatcher::TopK(absl::Span<const float> query, int count,
     std::vector<std::vector<ScoredItem>> results;
     absl::Status status = scorer_->TopKBatch(batch->queries, &results);
     absl::MutexLock lock(&mu_);
+    --running_;
     batch->results = std::move(results);
     batch->status = std::move(status);
     batch->done = true;

@@ -5,9 +5,11 @@
 // batched scan (ItemScorer::TopKBatch), so the item matrix streams through
 // the cache once per batch instead of once per query. No threads of its own:
 // the first caller to find no open batch opens one, waits up to window_us
-// (or until max_batch queries joined), closes it and runs it on its own
-// thread while the others block on their per-query completion.
-// Thread-safe.
+// (or until max_batch queries joined) and then, while max_concurrent
+// batches are already running, keeps the batch open so it goes on filling;
+// then it closes the batch and runs it on its own thread while the others
+// block on their per-query completion. So under load batches grow instead
+// of piling up as concurrent scans. Thread-safe.
 
 #include <cstdint>
 #include <memory>
@@ -26,13 +28,16 @@ namespace tailor::ranker {
 struct MicroBatcherOptions {
   // Longest the first query of a batch waits for others. Default 200.
   int64_t window_us = 200;
-  // A batch runs as soon as it holds this many queries (>= 1). Default 16.
+  // A batch closes as soon as it holds this many queries (>= 1). Default 16.
   int max_batch = 16;
+  // Batches running at once (>= 1; the cores that serve). Default 2.
+  int max_concurrent = 2;
 };
 
 class MicroBatcher {
  public:
-  // INVALID_ARGUMENT for a null scorer, window_us < 0 or max_batch < 1.
+  // INVALID_ARGUMENT for a null scorer, window_us < 0, max_batch < 1 or
+  // max_concurrent < 1.
   static absl::StatusOr<std::unique_ptr<MicroBatcher>> Create(
       std::shared_ptr<const ItemScorer> scorer,
       const MicroBatcherOptions& options);
@@ -65,6 +70,8 @@ class MicroBatcher {
   // The batch now accepting queries (null when none is open).
   std::shared_ptr<Batch> open_ ABSL_GUARDED_BY(mu_);
   Stats stats_ ABSL_GUARDED_BY(mu_);
+  // Batches now running.
+  int running_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace tailor::ranker

@@ -147,6 +147,45 @@ TEST(MicroBatcherTest, StressEveryCallerGetsItsOwnAnswer) {
   EXPECT_LE(stats.largest_batch, 4);
 }
 
+// One runner and a zero window: while a batch runs, callers gather in the
+// open batch instead of starting scans of their own.
+TEST(MicroBatcherTest, OneRunnerAtATimeAndEveryAnswerIsRight) {
+  std::mt19937 rng(36);
+  const int dim = 16, kThreads = 8, kRounds = 20;
+  auto scorer = RandomScorer(20000, dim, true, &rng);
+  TAILOR_ASSERT_OK_AND_ASSIGN(
+      auto batcher,
+      MicroBatcher::Create(scorer, {/*window_us=*/0, /*max_batch=*/64,
+                                    /*max_concurrent=*/1}));
+  std::vector<int> mismatches(kThreads, 0);
+  std::vector<std::vector<std::vector<float>>> queries(kThreads);
+  for (auto& per_thread : queries) {
+    for (int r = 0; r < kRounds; ++r) {
+      per_thread.push_back(RandomQuery(dim, &rng));
+    }
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < kRounds; ++r) {
+        std::vector<ScoredItem> got, want;
+        if (!batcher->TopK(queries[t][r], 10, nullptr, &got).ok() ||
+            !scorer->TopK(queries[t][r], 10, nullptr, {}, &want).ok() ||
+            got.size() != want.size()) {
+          ++mismatches[t];
+          continue;
+        }
+        for (size_t i = 0; i < want.size(); ++i) {
+          if (got[i].index != want[i].index) ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(mismatches[t], 0) << t;
+  EXPECT_EQ(batcher->stats().queries, kThreads * kRounds);
+}
+
 TEST(MicroBatcherTest, BadQueryFailsAloneBeforeJoiningABatch) {
   std::mt19937 rng(34);
   auto scorer = RandomScorer(100, 4, false, &rng);

@@ -95,7 +95,18 @@ TEST(ScanKernelsTest, Int8PanelsStayWithinTheQuantizationBound) {
       const int64_t stride = NumPanels(n) * kPanelItems;
       std::vector<float> scores(nq * stride);
       ScoreInt8Panels(panels.data, scales.data(), dim, 0, NumPanels(n), q,
-                      qscale.data(), qoffset.data(), nq, scores.data(), stride);
+                      qscale.data(), qoffset.data(), nq, scores.data(), stride,
+                      /*use_vnni=*/false);
+      if (CpuHasAvxVnni()) {
+        // Same integer sums, so bit-identical scores.
+        std::vector<float> vnni(nq * stride);
+        ScoreInt8Panels(panels.data, scales.data(), dim, 0, NumPanels(n), q,
+                        qscale.data(), qoffset.data(), nq, vnni.data(), stride,
+                        /*use_vnni=*/true);
+        for (size_t k = 0; k < vnni.size(); ++k) {
+          ASSERT_EQ(vnni[k], scores[k]) << "dim " << dim << " nq " << nq;
+        }
+      }
       for (int i = 0; i < nq; ++i) {
         const float* y = queries.data() + i * dim;
         for (int64_t item = 0; item < n; ++item) {
