@@ -1,5 +1,6 @@
 #include "ranker/scoring/scan_kernels.h"
 
+#include <cpuid.h>
 #include <immintrin.h>
 
 #include <algorithm>
@@ -310,7 +311,14 @@ void ScoreInt8Panels(const uint8_t* panels, const float* scales, int dim,
   }
 }
 
-bool CpuHasAvxVnni() { return __builtin_cpu_supports("avxvnni"); }
+bool CpuHasAvxVnni() {
+  // CPUID leaf 7 sub-leaf 1, EAX bit 4 (clang 14 has no
+  // __builtin_cpu_supports("avxvnni")). The x86-64-v3 baseline already
+  // requires the OS to save ymm state.
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) == 0) return false;
+  return (eax >> 4) & 1;
+}
 
 float DotFloat(const float* a, const float* b, int dim) {
   __m256 acc0 = _mm256_setzero_ps();
