@@ -11,10 +11,14 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev liblzma-dev nlohmann-json3-dev
+  # metrics HTTP endpoint of the servers
+  libcivetweb-dev
   # clang build with thread-safety analysis, sanitizers
   clang-14 libclang-rt-14-dev
   # tools used by scripts and tests
   python3 xz-utils gzip
+  # the Python Rank client example and its test
+  python3-grpcio python3-protobuf
 )
 
 if [[ ! -r /etc/os-release ]] || ! grep -q '^VERSION_CODENAME=bookworm' /etc/os-release; then
