@@ -29,6 +29,14 @@ constexpr double kBlockGatherBytes = 32 << 10;
 // over the same segment while its rows are still in L1. A long row thus
 // streams its fixed rows from L2/L3 once per product, not twice.
 constexpr int64_t kSegmentBytes = 24 << 10;
+// Long rows (whose gathered fixed rows exceed RowProblem::long_row_bytes)
+// do not fit in L2, so each of their products would fetch every fixed row
+// again from L3 or DRAM. They are instead solved together, in lockstep, by
+// each thread: each product sweeps the fixed table in slices of
+// RowProblem::sweep_slice_bytes, and every long row of the thread takes its
+// entries in the slice while the slice is in L2. The fixed rows are then
+// fetched from L3 about once per product for all of the thread's long rows,
+// not once per row.
 // A row's CG stops once its squared residual norm falls below this.
 constexpr float kTinyResidual = 1e-20f;
 
@@ -47,6 +55,13 @@ struct Scratch {
   float rs[kBlockRows];
   bool active[kBlockRows];
   RowMajorMatrix yg, yw;  // Cholesky: gathered rows, weighted rows
+  // Long rows: their factors, residuals, directions and products
+  // (rows x stride each), entry weights, targets and sweep cursors.
+  AlignedVec lx, lr, lp, lap;
+  std::vector<float> lw, lt;
+  std::vector<int64_t> lcursor, loff;
+  std::vector<float> lrs, lreg;
+  std::vector<char> lactive;
   Eigen::MatrixXf a;
   Eigen::VectorXf b;
 };
@@ -110,6 +125,29 @@ void DenseProduct(const RowProblem& pr, int k, int64_t stride, int nb,
                   const float* p, float* ap) {
   GramProduct(pr.gram->data(), stride, k, static_cast<int>(stride / 8), p, nb,
               ap, pr.gram_scale);
+}
+
+// One CG step of a row given ap = A p: x += a p, r -= a ap, new direction.
+// Returns false when the row is done (converged, or p'Ap not positive; a
+// non-finite p'Ap is recorded as a failure).
+bool CgUpdate(int64_t row, int chunks, int64_t stride, float* x, float* r,
+              float* p, const float* ap, float& rs, Failure& failure) {
+  const float pap = Dot(p, ap, chunks);
+  if (!std::isfinite(pap)) {
+    failure.Record(row, "conjugate gradient diverged (non-finite p'Ap)");
+    return false;
+  }
+  if (!(pap > 0.0f)) return false;  // converged exactly or not pos. definite
+  const float a = rs / pap;
+  for (int c = 0; c < stride; ++c) {
+    x[c] += a * p[c];
+    r[c] -= a * ap[c];
+  }
+  const float rs_new = Dot(r, r, chunks);
+  const float beta = rs_new / rs;
+  for (int c = 0; c < stride; ++c) p[c] = r[c] + beta * p[c];
+  rs = rs_new;
+  return rs_new > kTinyResidual;
 }
 
 void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
@@ -204,28 +242,7 @@ void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
         GatherAxpy(y, ys, idx + lo_e, len, q + lo_e, chunks, ap);
       }
       flops += 4.0 * stride * n + 13.0 * stride;
-      const float pap = Dot(p, ap, chunks);
-      if (!std::isfinite(pap)) {
-        failure.Record(row, "conjugate gradient diverged (non-finite p'Ap)");
-        s.active[j] = false;
-        --active;
-        continue;
-      }
-      if (!(pap > 0.0f)) {  // converged exactly or not positive definite
-        s.active[j] = false;
-        --active;
-        continue;
-      }
-      const float a = s.rs[j] / pap;
-      for (int c = 0; c < stride; ++c) {
-        x[c] += a * p[c];
-        r[c] -= a * ap[c];
-      }
-      const float rs_new = Dot(r, r, chunks);
-      const float beta = rs_new / s.rs[j];
-      for (int c = 0; c < stride; ++c) p[c] = r[c] + beta * p[c];
-      s.rs[j] = rs_new;
-      if (!(rs_new > kTinyResidual)) {
+      if (!CgUpdate(row, chunks, stride, x, r, p, ap, s.rs[j], failure)) {
         s.active[j] = false;
         --active;
       }
@@ -234,6 +251,147 @@ void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
   for (int j = 0; j < nb; ++j) {
     if (!IsFinite(xs + j * stride, k)) {
       failure.Record(lo + j, "solved factors are not finite");
+    }
+  }
+}
+
+// Whether a row of n entries is solved by the sweep (see kSweepSliceBytes).
+bool IsLongRow(const RowProblem& pr, int64_t n) {
+  return pr.solver == RowSolver::kConjugateGradient &&
+         4.0 * pr.fixed->stride() * n > pr.long_row_bytes;
+}
+
+// CG over `rows` (long rows) in lockstep; every sparse product is one sweep
+// over the fixed table. Each row's arithmetic is the same whichever rows
+// share the sweep, so results do not depend on the thread count.
+void CgLongRows(const RowProblem& pr, const std::vector<int64_t>& rows,
+                FactorMatrix& solved, Scratch& s, double& flops,
+                Failure& failure) {
+  const int nb = static_cast<int>(rows.size());
+  if (nb == 0) return;
+  const CsrMatrix& m = *pr.rows;
+  const int k = solved.cols();
+  const int64_t stride = solved.stride();
+  const int chunks = static_cast<int>(stride / 8);
+  const float* y = pr.fixed->data();
+  const int64_t ys = pr.fixed->stride();
+  const int64_t fixed_rows = m.cols;
+  const int64_t slice = std::max<int64_t>(
+      1, static_cast<int64_t>(pr.sweep_slice_bytes / (4.0 * ys)));
+  const float* d = pr.reg_diag;
+  const bool dense = pr.gram_scale != 0.0f;
+  for (AlignedVec* v : {&s.lx, &s.lr, &s.lp, &s.lap}) {
+    v->assign(nb * stride, 0.0f);
+  }
+  s.loff.assign(nb + 1, 0);
+  for (int j = 0; j < nb; ++j) {
+    s.loff[j + 1] = s.loff[j] + m.RowSize(rows[j]);
+  }
+  s.lw.resize(s.loff[nb]);
+  s.lt.resize(s.loff[nb]);
+  s.lcursor.resize(nb);
+  s.lrs.assign(nb, 0.0f);
+  s.lreg.resize(nb);
+  s.lactive.assign(nb, 0);
+  for (int j = 0; j < nb; ++j) {
+    const int64_t e0 = m.indptr[rows[j]];
+    FillWeights(pr, e0, m.indptr[rows[j] + 1], s.lw.data() + s.loff[j],
+                s.lt.data() + s.loff[j]);
+    std::copy(solved.row(rows[j]), solved.row(rows[j]) + stride,
+              s.lx.data() + j * stride);
+    s.lreg[j] = RowReg(pr, m.RowSize(rows[j]));
+  }
+  // out[j] += sum_i q_i y_i over row j's entries, q_i = t_i - w_i y_i.v[j]
+  // (first) or w_i y_i.v[j]; one pass over the fixed table in slices.
+  auto sweep = [&](const float* v, float* out, bool first) {
+    for (int j = 0; j < nb; ++j) s.lcursor[j] = m.indptr[rows[j]];
+    for (int64_t lo_f = 0; lo_f < fixed_rows; lo_f += slice) {
+      const uint32_t hi_f =
+          static_cast<uint32_t>(std::min(fixed_rows, lo_f + slice));
+      for (int j = 0; j < nb; ++j) {
+        if (!first && !s.lactive[j]) continue;
+        const int64_t row = rows[j];
+        const int64_t e_begin = s.lcursor[j], e_row_end = m.indptr[row + 1];
+        int64_t e_end = e_begin;
+        while (e_end < e_row_end && m.indices[e_end] < hi_f) ++e_end;
+        s.lcursor[j] = e_end;
+        const int64_t len = e_end - e_begin;
+        if (len == 0) continue;
+        const int64_t w0 = s.loff[j] + (e_begin - m.indptr[row]);
+        s.q.resize(std::max<int64_t>(s.q.size(), len));
+        float* q = s.q.data();
+        const uint32_t* idx = m.indices.data() + e_begin;
+        GatherDots(y, ys, idx, len, v + j * stride, chunks, q,
+                   /*prefetch=*/true);
+        if (first) {
+          for (int64_t i = 0; i < len; ++i) {
+            q[i] = s.lt[w0 + i] - s.lw[w0 + i] * q[i];
+          }
+        } else {
+          for (int64_t i = 0; i < len; ++i) q[i] *= s.lw[w0 + i];
+        }
+        GatherAxpy(y, ys, idx, len, q, chunks, out + j * stride);
+        flops += 4.0 * stride * len;
+      }
+    }
+  };
+  // r = b - A x.
+  if (dense) {
+    DenseProduct(pr, k, stride, nb, s.lx.data(), s.lap.data());
+    flops += 2.0 * k * k * nb;
+  }
+  for (int j = 0; j < nb; ++j) {
+    float* x = s.lx.data() + j * stride;
+    float* r = s.lr.data() + j * stride;
+    const float* ap = s.lap.data() + j * stride;
+    for (int c = 0; c < stride; ++c) {
+      r[c] = (dense ? -ap[c] : 0.0f) - s.lreg[j] * d[c] * x[c];
+    }
+  }
+  sweep(s.lx.data(), s.lr.data(), /*first=*/true);
+  int active = 0;
+  for (int j = 0; j < nb; ++j) {
+    float* r = s.lr.data() + j * stride;
+    std::copy(r, r + stride, s.lp.data() + j * stride);
+    s.lrs[j] = Dot(r, r, chunks);
+    flops += 8.0 * stride;
+    if (!std::isfinite(s.lrs[j])) {
+      failure.Record(rows[j], "residual is not finite (non-finite input?)");
+    } else if (s.lrs[j] > kTinyResidual) {
+      s.lactive[j] = 1;
+      ++active;
+    }
+  }
+  for (int step = 0; step < pr.cg_steps && active > 0; ++step) {
+    if (dense) {
+      DenseProduct(pr, k, stride, nb, s.lp.data(), s.lap.data());
+      flops += 2.0 * k * k * nb;
+    }
+    for (int j = 0; j < nb; ++j) {
+      if (!s.lactive[j]) continue;
+      float* ap = s.lap.data() + j * stride;
+      const float* p = s.lp.data() + j * stride;
+      for (int c = 0; c < stride; ++c) {
+        ap[c] = (dense ? ap[c] : 0.0f) + s.lreg[j] * d[c] * p[c];
+      }
+    }
+    sweep(s.lp.data(), s.lap.data(), /*first=*/false);
+    for (int j = 0; j < nb; ++j) {
+      if (!s.lactive[j]) continue;
+      flops += 13.0 * stride;
+      if (!CgUpdate(rows[j], chunks, stride, s.lx.data() + j * stride,
+                    s.lr.data() + j * stride, s.lp.data() + j * stride,
+                    s.lap.data() + j * stride, s.lrs[j], failure)) {
+        s.lactive[j] = 0;
+        --active;
+      }
+    }
+  }
+  for (int j = 0; j < nb; ++j) {
+    const float* x = s.lx.data() + j * stride;
+    std::copy(x, x + stride, solved.row(rows[j]));
+    if (!IsFinite(x, k)) {
+      failure.Record(rows[j], "solved factors are not finite");
     }
   }
 }
@@ -318,24 +476,43 @@ absl::Status SolveRows(const RowProblem& pr, FactorMatrix& solved,
   }
   const int threads = pr.threads > 0 ? pr.threads : omp_get_max_threads();
   const int64_t stride = solved.stride();
-  // Block boundaries: at most kBlockRows rows and about kBlockGatherBytes.
-  std::vector<int64_t> starts;
+  // Long rows go to the sweep, split over the threads by entries (longest
+  // first, each to the least loaded thread). The other rows form blocks of
+  // at most kBlockRows rows and about kBlockGatherBytes.
+  std::vector<std::vector<int64_t>> long_rows(threads);
+  std::vector<std::pair<int64_t, int64_t>> blocks;
   {
+    std::vector<std::pair<int64_t, int64_t>> by_size;  // (-n, row)
     const double row_bytes = 4.0 * pr.fixed->stride();
     int64_t block_nnz = 0;
     for (int64_t row = pr.row_begin; row < pr.row_end; ++row) {
       const int64_t n = m.RowSize(row);
-      const int64_t rows_in_block = starts.empty() ? 0 : row - starts.back();
-      if (starts.empty() || rows_in_block == kBlockRows ||
+      if (IsLongRow(pr, n)) {
+        by_size.emplace_back(-n, row);
+        continue;
+      }
+      if (blocks.empty() || blocks.back().second != row ||
+          row - blocks.back().first == kBlockRows ||
           (block_nnz + n) * row_bytes > kBlockGatherBytes) {
-        starts.push_back(row);
+        blocks.emplace_back(row, row);
         block_nnz = 0;
       }
       block_nnz += n;
+      blocks.back().second = row + 1;
     }
-    starts.push_back(pr.row_end);
+    std::sort(by_size.begin(), by_size.end());
+    std::vector<int64_t> load(threads, 0);
+    for (const auto& [minus_n, row] : by_size) {
+      const int t = static_cast<int>(
+          std::min_element(load.begin(), load.end()) - load.begin());
+      load[t] -= minus_n;
+      long_rows[t].push_back(row);
+    }
+    for (std::vector<int64_t>& rows : long_rows) {
+      std::sort(rows.begin(), rows.end());
+    }
   }
-  const int64_t blocks = static_cast<int64_t>(starts.size()) - 1;
+  const int64_t nblocks = static_cast<int64_t>(blocks.size());
   Failure failure;
   double flops = 0;
 #pragma omp parallel num_threads(threads) reduction(+ : flops)
@@ -344,10 +521,11 @@ absl::Status SolveRows(const RowProblem& pr, FactorMatrix& solved,
     s.r.assign(kBlockRows * stride, 0.0f);
     s.p.assign(kBlockRows * stride, 0.0f);
     s.ap.assign(kBlockRows * stride, 0.0f);
+    CgLongRows(pr, long_rows[omp_get_thread_num()], solved, s, flops, failure);
 #pragma omp for schedule(dynamic, 1)
-    for (int64_t b = 0; b < blocks; ++b) {
-      const int64_t lo = starts[b];
-      const int64_t hi = starts[b + 1];
+    for (int64_t b = 0; b < nblocks; ++b) {
+      const int64_t lo = blocks[b].first;
+      const int64_t hi = blocks[b].second;
       if (pr.solver == RowSolver::kConjugateGradient) {
         CgBlock(pr, lo, hi, solved, s, flops, failure);
       } else {

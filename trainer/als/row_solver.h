@@ -50,7 +50,12 @@ struct RowProblem {
 
   RowSolver solver = RowSolver::kConjugateGradient;
   int cg_steps = 3;
-  int threads = 0;  // <= 0: all OpenMP threads
+  // CG: rows whose gathered fixed rows (4 * fixed->stride() bytes per
+  // entry) exceed this are solved by sweeps over the fixed table (see
+  // row_solver.cc); the choice changes float rounding only.
+  double long_row_bytes = 1 << 20;
+  double sweep_slice_bytes = 512 << 10;  // fixed rows per slice, in bytes
+  int threads = 0;                       // <= 0: all OpenMP threads
 };
 
 struct RowSolveStats {

@@ -5,6 +5,7 @@
 
 #include "gtest/gtest.h"
 #include "trainer/als/row_kernels.h"
+#include "trainer/als/test_data.h"
 
 namespace tailor {
 namespace als_internal {
@@ -71,6 +72,111 @@ TEST_P(KernelTest, GramProductMatchesScalarForEveryColumnCount) {
 
 INSTANTIATE_TEST_SUITE_P(Dims, KernelTest,
                          ::testing::Values(1, 8, 13, 24, 64, 72, 130));
+
+// The implicit problem of RowSolverPathsTest with `k` factors.
+struct Problem {
+  CsrMatrix m;
+  FactorMatrix fixed, gram, start;
+  std::vector<float> reg;
+  std::vector<float> bias;
+  RowProblem pr;
+};
+
+Problem MakeProblem(int k, EntryKind kind) {
+  Problem p;
+  // Row 3 is empty; rows have 30-90 entries over 300 columns.
+  p.m = als_testing::RandomCsr(40, 300, 0.2, 5, 11, {3});
+  p.fixed = Random(300, k, 12);
+  p.gram = ComputeGram(p.fixed, 1);
+  p.start = Random(40, k, 13);
+  p.reg.assign(p.fixed.stride(), 0.0f);
+  for (int c = 0; c < k; ++c) p.reg[c] = 0.5f + 0.01f * c;
+  p.bias.assign(300, 0.25f);
+  p.pr.rows = &p.m;
+  p.pr.row_end = p.m.rows;
+  p.pr.fixed = &p.fixed;
+  p.pr.reg_diag = p.reg.data();
+  p.pr.kind = kind;
+  if (kind == EntryKind::kExplicit) {
+    p.pr.target_offset = 3.0f;
+    p.pr.other_bias = p.bias.data();
+  } else {
+    p.pr.gram = &p.gram;
+    p.pr.gram_scale = 1.0f;
+    p.pr.alpha = 2.0f;
+  }
+  p.pr.scale_by_frequency = true;
+  p.pr.reg_exponent = 0.5f;
+  p.pr.threads = 1;
+  return p;
+}
+
+FactorMatrix Solve(const RowProblem& pr, const FactorMatrix& start) {
+  FactorMatrix solved = start;
+  RowSolveStats stats;
+  absl::Status s = SolveRows(pr, solved, "test", &stats);
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(stats.nnz, pr.rows->nnz());
+  return solved;
+}
+
+void ExpectNear(const FactorMatrix& a, const FactorMatrix& b, double tol,
+                const char* what) {
+  ASSERT_EQ(a.rows(), b.rows());
+  for (int64_t r = 0; r < a.rows(); ++r) {
+    for (int c = 0; c < a.cols(); ++c) {
+      EXPECT_NEAR(a.at(r, c), b.at(r, c), tol * (1 + std::abs(b.at(r, c))))
+          << what << " row " << r << " col " << c;
+    }
+  }
+}
+
+class RowSolverPathsTest
+    : public ::testing::TestWithParam<std::tuple<int, EntryKind>> {};
+
+// Rows solved by sweeps over the fixed table (long rows) take the same CG
+// steps as rows solved in blocks, whatever the slice size and thread count.
+TEST_P(RowSolverPathsTest, SweepMatchesBlocksAndCholesky) {
+  const auto [k, kind] = GetParam();
+  Problem p = MakeProblem(k, kind);
+  p.pr.cg_steps = 3;
+  p.pr.long_row_bytes = 1e30;  // every row in blocks
+  const FactorMatrix blocks = Solve(p.pr, p.start);
+  p.pr.long_row_bytes = 0;  // every non-empty row swept
+  for (double slice :
+       {1e9, 4.0 * 37 * p.fixed.stride(), 4.0 * p.fixed.stride()}) {
+    p.pr.sweep_slice_bytes = slice;
+    ExpectNear(Solve(p.pr, p.start), blocks, 1e-5, "all swept");
+  }
+  // Half the rows long, 3 threads (each sweeps its share): same result.
+  p.pr.long_row_bytes = 4.0 * p.fixed.stride() * 60;
+  p.pr.sweep_slice_bytes = 4.0 * 50 * p.fixed.stride();
+  const FactorMatrix mixed = Solve(p.pr, p.start);
+  ExpectNear(mixed, blocks, 1e-5, "mixed");
+  p.pr.threads = 3;
+  const FactorMatrix mixed3 = Solve(p.pr, p.start);
+  for (int64_t r = 0; r < mixed.rows(); ++r) {
+    for (int c = 0; c < k; ++c) {
+      ASSERT_EQ(mixed3.at(r, c), mixed.at(r, c)) << "row " << r << " col " << c;
+    }
+  }
+  // Enough CG steps on swept rows reach the exact (Cholesky) solution.
+  p.pr.threads = 1;
+  p.pr.long_row_bytes = 0;
+  p.pr.cg_steps = 4 * k;
+  const FactorMatrix cg = Solve(p.pr, p.start);
+  p.pr.solver = RowSolver::kCholesky;
+  const FactorMatrix exact = Solve(p.pr, p.start);
+  ExpectNear(cg, exact, 1e-4, "cg vs cholesky");
+  for (int c = 0; c < k; ++c) EXPECT_EQ(exact.at(3, c), 0.0f);  // empty row
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    KindsAndDims, RowSolverPathsTest,
+    ::testing::Combine(::testing::Values(1, 8, 13, 64),
+                       ::testing::Values(EntryKind::kImplicitLinear,
+                                         EntryKind::kImplicitLog,
+                                         EntryKind::kExplicit)));
 
 TEST(RowSolverTest, RejectsMissingInputsAndBadRanges) {
   CsrMatrix m;
