@@ -1,0 +1,212 @@
+#include "trainer/distributed/als_task.h"
+
+#include <algorithm>
+#include <cmath>
+#include <future>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
+#include "trainer/als/factor_matrix.h"
+#include "trainer/als/implicit_als.h"
+
+namespace tailor::distributed {
+namespace {
+
+// Rows per Pull / Push batch and per solve chunk.
+constexpr int64_t kPullChunkRows = 65536;
+constexpr int64_t kSolveChunkRows = 8192;
+
+// The objective's per-entry terms, exactly as ImplicitLoss
+// (trainer/als/implicit_als.cc) computes them.
+double Confidence(const IalsOptions& o, float r) {
+  return o.confidence == IalsOptions::Confidence::kLinear
+             ? 1.0f + o.alpha * r
+             : 1.0f + o.alpha * std::log1p(r / o.log_epsilon);
+}
+double RegScale(const IalsOptions& o, int64_t nnz, int64_t other_side) {
+  if (!o.scale_reg_by_frequency) return 1.0;
+  return std::pow(static_cast<float>(nnz) + o.alpha0 * other_side,
+                  o.reg_exponent);
+}
+
+// Rows [begin, end) of `m` as a matrix of end - begin rows (same columns).
+CsrMatrix RowSlice(const CsrMatrix& m, int64_t begin, int64_t end) {
+  CsrMatrix s;
+  s.rows = end - begin;
+  s.cols = m.cols;
+  const int64_t e0 = m.indptr[begin], e1 = m.indptr[end];
+  s.indptr.resize(s.rows + 1);
+  for (int64_t r = 0; r <= s.rows; ++r) s.indptr[r] = m.indptr[begin + r] - e0;
+  s.indices.assign(m.indices.begin() + e0, m.indices.begin() + e1);
+  s.data.assign(m.data.begin() + e0, m.data.begin() + e1);
+  return s;
+}
+
+// Pulls rows `keys` of `table` into rows `index` of `out` (padded stride),
+// in chunks.
+absl::Status PullInto(PsClient* ps, const std::string& table,
+                      const std::vector<uint64_t>& keys,
+                      const std::vector<int64_t>& index, FactorMatrix& out,
+                      const TaskContext& ctx) {
+  const int k = out.cols();
+  std::vector<float> buf;
+  for (size_t b = 0; b < keys.size(); b += kPullChunkRows) {
+    if (ctx.aborted()) return absl::AbortedError("task withdrawn");
+    const size_t e = std::min(keys.size(), b + kPullChunkRows);
+    buf.resize((e - b) * k);
+    TAILOR_RETURN_IF_ERROR(ps->Pull(table,
+                                    absl::MakeConstSpan(keys.data() + b, e - b),
+                                    absl::MakeSpan(buf)));
+    for (size_t i = b; i < e; ++i) {
+      std::copy_n(buf.data() + (i - b) * k, k, out.row(index[i]));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PushRows(PsClient* ps, const std::string& table,
+                      absl::Span<const uint64_t> keys, const FactorMatrix& m,
+                      int64_t first_row, int64_t clock) {
+  const int k = m.cols();
+  std::vector<float> buf(keys.size() * k);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::copy_n(m.row(first_row + i), k, buf.data() + i * k);
+  }
+  PushOptions po;
+  po.op = PushOp::kAssign;
+  po.clock = clock;
+  return ps->Push(table, keys, buf, po).status();
+}
+
+}  // namespace
+
+absl::StatusOr<TaskOutcome> RunAlsTask(const TaskContext& ctx,
+                                       const tailor::v1::Task& task) {
+  const DistributedJob& job = *ctx.job;
+  const TrainingData& data = *ctx.data;
+  const bool user_step = task.kind() == tailor::v1::STEP_KIND_ALS_USER;
+  if (!user_step && task.kind() != tailor::v1::STEP_KIND_ALS_ITEM) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("task ", task.task_id(), " is not an ALS step"));
+  }
+  TAILOR_ASSIGN_OR_RETURN(IalsOptions options,
+                          IalsOptionsFromJob(job, ctx.threads));
+  const int k = options.factors;
+  const CsrMatrix& m = user_step ? data.train : data.train_items;
+  const std::vector<uint32_t>& cuts =
+      user_step ? data.grid.row_cuts : data.grid.col_cuts;
+  const std::vector<uint64_t>& solve_keys =
+      user_step ? data.user_keys : data.item_keys;
+  const std::vector<uint64_t>& fixed_keys =
+      user_step ? data.item_keys : data.user_keys;
+  const std::string solve_table = user_step ? kUserTable : kItemTable;
+  const std::string fixed_table = user_step ? kItemTable : kUserTable;
+  if (task.fixed_gram_size() != k * k) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("task ", task.task_id(), " carries a Gram of ",
+                     task.fixed_gram_size(), " values, expected ", k * k));
+  }
+  FactorMatrix gram(k, k);
+  for (int i = 0; i < k; ++i) {
+    for (int j = 0; j < k; ++j) {
+      gram.at(i, j) = static_cast<float>(task.fixed_gram(i * k + j));
+    }
+  }
+  TaskOutcome out;
+  FactorMatrix fixed(m.cols, k);
+  std::vector<char> seen(m.cols);
+  for (uint32_t p : task.partition_ids()) {
+    if (p + 1 >= cuts.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("task ", task.task_id(), ": partition ", p,
+                       " out of range (", cuts.size() - 1, " partitions)"));
+    }
+    const int64_t begin = cuts[p], end = cuts[p + 1], n = end - begin;
+    const CsrMatrix rows = RowSlice(m, begin, end);
+    // The fixed rows this partition touches: sorted unique dense indices,
+    // whose keys are ascending too (keys are sorted by dense index).
+    std::fill(seen.begin(), seen.end(), 0);
+    for (uint32_t c : rows.indices) seen[c] = 1;
+    std::vector<int64_t> cols;
+    std::vector<uint64_t> keys;
+    for (int64_t c = 0; c < m.cols; ++c) {
+      if (seen[c]) {
+        cols.push_back(c);
+        keys.push_back(fixed_keys[c]);
+      }
+    }
+    // Fixed rows on a second thread while the warm start is pulled here.
+    std::future<absl::Status> fixed_pull = std::async(std::launch::async, [&] {
+      return PullInto(ctx.ps, fixed_table, keys, cols, fixed, ctx);
+    });
+    FactorMatrix solved(n, k);
+    std::vector<uint64_t> own_keys(solve_keys.begin() + begin,
+                                   solve_keys.begin() + end);
+    absl::Status warm = absl::OkStatus();
+    if (options.solver == IalsOptions::Solver::kConjugateGradient) {
+      std::vector<int64_t> own_index(n);
+      for (int64_t i = 0; i < n; ++i) own_index[i] = i;
+      warm = PullInto(ctx.ps, solve_table, own_keys, own_index, solved, ctx);
+      out.rows_pulled += n;
+    }
+    absl::Status fixed_status = fixed_pull.get();
+    TAILOR_RETURN_IF_ERROR(fixed_status);
+    TAILOR_RETURN_IF_ERROR(warm);
+    out.rows_pulled += static_cast<int64_t>(keys.size());
+    // Solve in chunks; the push of chunk c overlaps the solve of c + 1.
+    std::future<absl::Status> push;
+    for (int64_t r0 = 0; r0 < n; r0 += kSolveChunkRows) {
+      const int64_t r1 = std::min(n, r0 + kSolveChunkRows);
+      if (ctx.aborted()) {
+        if (push.valid()) push.wait();
+        return absl::AbortedError("task withdrawn by the coordinator");
+      }
+      TAILOR_RETURN_IF_ERROR(
+          SolveImplicitRows(options, rows, r0, r1, fixed, gram, solved,
+                            user_step ? "user step" : "item step"));
+      if (push.valid()) TAILOR_RETURN_IF_ERROR(push.get());
+      if (ctx.aborted()) {
+        return absl::AbortedError("task withdrawn by the coordinator");
+      }
+      push = std::async(std::launch::async, [&, r0, r1] {
+        return PushRows(
+            ctx.ps, solve_table,
+            absl::MakeConstSpan(own_keys.data() + r0, size_t(r1 - r0)), solved,
+            r0, task.iteration());
+      });
+    }
+    if (push.valid()) TAILOR_RETURN_IF_ERROR(push.get());
+    out.rows_pushed += n;
+    out.rows_solved += n;
+    // Loss partials: regularization of the solved rows; the observed part
+    // once per iteration, in the item step (user rows are final by then).
+    const double offset = options.alpha0 > 0 ? 0.0 : 1.0;
+    double observed = 0, reg = 0;
+    for (int64_t r = 0; r < n; ++r) {
+      const float* x = solved.row(r);
+      double sq = 0;
+      for (int c = 0; c < k; ++c) sq += double(x[c]) * x[c];
+      reg += RegScale(options, rows.RowSize(r), m.cols) * sq;
+      if (user_step) continue;
+      for (int64_t e = rows.indptr[r]; e < rows.indptr[r + 1]; ++e) {
+        const float v = rows.data[e];
+        const float* y = fixed.row(rows.indices[e]);
+        double s = 0;
+        for (int c = 0; c < k; ++c) s += double(x[c]) * y[c];
+        const double conf = Confidence(options, v), pr = v > 0 ? 1.0 : 0.0;
+        observed +=
+            conf * pr * pr - 2 * conf * pr * s + (conf - offset) * s * s;
+      }
+      out.count += rows.RowSize(r);
+    }
+    out.data_loss_sum += observed;
+    out.regularization_sum += options.regularization * reg;
+  }
+  out.bytes_pulled = RowPayloadBytes(out.rows_pulled, k);
+  out.bytes_pushed = RowPayloadBytes(out.rows_pushed, k);
+  return out;
+}
+
+}  // namespace tailor::distributed

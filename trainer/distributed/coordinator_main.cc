@@ -1,0 +1,279 @@
+// tailor_coordinator: drives one distributed training job
+// (docs/distributed.md).
+//
+//   tailor_coordinator --port=0 --port_file=/tmp/coord.port
+//       --job_spec=job.textproto --ps_addresses=127.0.0.1:4001,127.0.0.1:4002
+//       --state_dir=/tmp/job --num_workers=2 --export_base=/models
+//       --export_name=retail --progress_json
+//
+// Serves tailor.v1.Coordinator, grpc.health.v1.Health and server reflection
+// on --host:--port; exits 0 once the job completed (and was exported),
+// non-zero with a message on stderr otherwise.
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "core/file_system.h"
+#include "core/status_macros.h"
+#include "google/protobuf/text_format.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "nlohmann/json.hpp"
+#include "parameter_server/ps_client.h"
+#include "trainer/distributed/coordinator.h"
+#include "trainer/distributed/coordinator_service.h"
+
+ABSL_FLAG(std::string, host, "127.0.0.1",
+          "Address to listen on (127.0.0.1 = loopback only; 0.0.0.0 = all).");
+ABSL_FLAG(int, port, 0, "TCP port; 0 lets the OS choose (see --port_file).");
+ABSL_FLAG(std::string, port_file, "",
+          "If set, the chosen port is written here (atomically, by rename) "
+          "once the server accepts calls.");
+ABSL_FLAG(std::string, job_spec, "",
+          "Required. Text-format tailor.v1.JobSpec file.");
+ABSL_FLAG(std::string, dataset, "",
+          "Dataset directory; overrides the job spec's dataset_dir.");
+ABSL_FLAG(std::string, ps_addresses, "",
+          "Required. Parameter-server shards host:port,host:port in shard "
+          "order.");
+ABSL_FLAG(std::string, state_dir, "",
+          "Required, absolute. Coordinator state and the shards' checkpoints "
+          "(start the shards with --checkpoint_dir=<this>); a restarted "
+          "coordinator resumes from it.");
+ABSL_FLAG(int, num_workers, 1, "Number of worker slots.");
+ABSL_FLAG(std::string, export_base, "",
+          "Model base directory (default: the job spec's model_export).");
+ABSL_FLAG(std::string, export_name, "",
+          "Model name (default: the job spec's model_export, else the job "
+          "name).");
+ABSL_FLAG(bool, progress_json, false,
+          "Print one JSON object per finished iteration on stdout, and a "
+          "final {\"done\":...} line.");
+ABSL_FLAG(int, lease_ms, 10000,
+          "Worker lease: a worker silent this long is lost, its task "
+          "reassigned.");
+ABSL_FLAG(int, heartbeat_interval_ms, 1000,
+          "Heartbeat interval told to workers (< --lease_ms).");
+ABSL_FLAG(int, shard_wait_ms, 120000,
+          "How long the job waits for an unreachable shard before failing.");
+ABSL_FLAG(int, worker_wait_ms, 600000,
+          "How long pending work waits with no live worker before failing.");
+ABSL_FLAG(int, eval_max_users, 0,
+          "Held-out users evaluated per iteration (0: all; a fixed sample "
+          "otherwise).");
+
+namespace tailor::distributed {
+namespace {
+
+bool IsHelpArg(const char* arg) {
+  return std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0 ||
+         std::strcmp(arg, "-help") == 0 || std::strcmp(arg, "--helpfull") == 0;
+}
+
+void PrintHelp() {
+  std::printf(
+      "tailor_coordinator: drives a distributed Tailor training job "
+      "(tailor.v1.Coordinator, health, reflection).\n\nusage: "
+      "tailor_coordinator [--flag=value ...]\n\nflags:\n");
+  std::vector<const absl::CommandLineFlag*> flags;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (absl::EndsWith(flag->Filename(), "coordinator_main.cc")) {
+      flags.push_back(flag);
+    }
+  }
+  std::sort(flags.begin(), flags.end(),
+            [](auto* a, auto* b) { return a->Name() < b->Name(); });
+  for (const absl::CommandLineFlag* f : flags) {
+    std::printf("  --%s (default: \"%s\")\n      %s\n",
+                std::string(f->Name()).c_str(), f->DefaultValue().c_str(),
+                f->Help().c_str());
+  }
+}
+
+absl::Status WritePortFile(const std::string& path, int port) {
+  FileSystem* fs = PosixFileSystem();
+  const std::string temp = absl::StrCat(path, ".tmp");
+  TAILOR_RETURN_IF_ERROR(WriteStringToFile(fs, temp, absl::StrCat(port, "\n")));
+  return fs->Rename(temp, path);
+}
+
+absl::StatusOr<CoordinatorOptions> OptionsFromFlags() {
+  CoordinatorOptions o;
+  const std::string spec_path = absl::GetFlag(FLAGS_job_spec);
+  if (spec_path.empty()) {
+    return absl::InvalidArgumentError("--job_spec is required");
+  }
+  absl::StatusOr<std::string> text =
+      ReadFileToString(PosixFileSystem(), spec_path);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(),
+                        absl::StrCat("--job_spec: ", text.status().message()));
+  }
+  if (!google::protobuf::TextFormat::ParseFromString(*text, &o.spec)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--job_spec ", spec_path,
+                     ": not a text-format tailor.v1.JobSpec (see "
+                     "proto/tailor/v1/job.proto)"));
+  }
+  if (!absl::GetFlag(FLAGS_dataset).empty()) {
+    o.spec.set_dataset_dir(absl::GetFlag(FLAGS_dataset));
+  }
+  for (absl::string_view a : absl::StrSplit(absl::GetFlag(FLAGS_ps_addresses),
+                                            ',', absl::SkipWhitespace())) {
+    if (a.find(':') == absl::string_view::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--ps_addresses: '", a, "' is not host:port"));
+    }
+    o.ps_addresses.emplace_back(a);
+  }
+  if (o.ps_addresses.empty()) {
+    return absl::InvalidArgumentError(
+        "--ps_addresses is required (host:port of each shard, in order)");
+  }
+  o.state_dir = absl::GetFlag(FLAGS_state_dir);
+  o.num_workers = absl::GetFlag(FLAGS_num_workers);
+  if (o.num_workers < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--num_workers must be >= 1, got ", o.num_workers));
+  }
+  o.export_base = absl::GetFlag(FLAGS_export_base);
+  o.export_name = absl::GetFlag(FLAGS_export_name);
+  o.lease_ms = absl::GetFlag(FLAGS_lease_ms);
+  o.heartbeat_interval_ms = absl::GetFlag(FLAGS_heartbeat_interval_ms);
+  if (o.heartbeat_interval_ms < 1 || o.heartbeat_interval_ms >= o.lease_ms) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--heartbeat_interval_ms (", o.heartbeat_interval_ms,
+                     ") must be in 1..--lease_ms-1 (", o.lease_ms, ")"));
+  }
+  o.shard_wait_ms = std::max(1, absl::GetFlag(FLAGS_shard_wait_ms));
+  o.worker_wait_ms = std::max(1, absl::GetFlag(FLAGS_worker_wait_ms));
+  o.eval_max_users = std::max(0, absl::GetFlag(FLAGS_eval_max_users));
+  return o;
+}
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "tailor_coordinator: %s\n", status.ToString().c_str());
+  if (absl::GetFlag(FLAGS_progress_json)) {
+    std::printf("%s\n",
+                nlohmann::json(
+                    {{"done", false}, {"error", std::string(status.message())}})
+                    .dump()
+                    .c_str());
+    std::fflush(stdout);
+  }
+  return 1;
+}
+
+int Run() {
+  absl::StatusOr<CoordinatorOptions> options = OptionsFromFlags();
+  if (!options.ok()) return Fail(options.status());
+  if (absl::GetFlag(FLAGS_port) < 0 || absl::GetFlag(FLAGS_port) > 65535) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "--port=", absl::GetFlag(FLAGS_port), " is not in 0..65535")));
+  }
+  const bool json = absl::GetFlag(FLAGS_progress_json);
+  absl::Mutex out_mu;
+  options->progress = [&](const std::string& line) {
+    absl::MutexLock lock(&out_mu);
+    if (json) {
+      std::printf("%s\n", line.c_str());
+      std::fflush(stdout);
+    } else {
+      std::fprintf(stderr, "tailor_coordinator: %s\n", line.c_str());
+    }
+  };
+  PsClientOptions ps_options;
+  ps_options.shard_addresses = options->ps_addresses;
+  absl::StatusOr<std::unique_ptr<PsClient>> ps = PsClient::Create(ps_options);
+  if (!ps.ok()) return Fail(ps.status());
+  // Signals go to one sigwait thread, blocked before other threads start.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::StatusOr<std::unique_ptr<Coordinator>> coordinator =
+      Coordinator::Create(*options, *std::move(ps));
+  if (!coordinator.ok()) return Fail(coordinator.status());
+  std::unique_ptr<CoordinatorService> service =
+      CoordinatorService::Create(coordinator->get());
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  const std::string address =
+      absl::StrCat(absl::GetFlag(FLAGS_host), ":", absl::GetFlag(FLAGS_port));
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(service->grpc_service());
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    return Fail(
+        absl::UnavailableError(absl::StrCat("could not listen on ", address)));
+  }
+  std::fprintf(stderr, "tailor_coordinator: listening on %s:%d\n",
+               absl::GetFlag(FLAGS_host).c_str(), port);
+  const std::string port_file = absl::GetFlag(FLAGS_port_file);
+  if (!port_file.empty()) {
+    absl::Status written = WritePortFile(port_file, port);
+    if (!written.ok()) {
+      server->Shutdown();
+      return Fail(written);
+    }
+  }
+  std::thread signal_thread([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig == SIGTERM || sig == SIGINT) {
+      (*coordinator)->Cancel(absl::StrCat("stopped by signal ", sig));
+    }
+  });
+  absl::StatusOr<std::string> result = (*coordinator)->Run();
+  pthread_kill(signal_thread.native_handle(), SIGTERM);  // end sigwait
+  signal_thread.join();
+  server->Shutdown(std::chrono::system_clock::now() +
+                   std::chrono::milliseconds(1000));
+  if (!result.ok()) {
+    std::fprintf(stderr, "tailor_coordinator: job failed: %s\n",
+                 result.status().ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "tailor_coordinator: job done%s%s\n",
+               result->empty() ? "" : ", exported ", result->c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace tailor::distributed
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (tailor::distributed::IsHelpArg(argv[i])) {
+      tailor::distributed::PrintHelp();
+      return 0;
+    }
+  }
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  if (rest.size() > 1) {
+    std::fprintf(stderr, "tailor_coordinator: unexpected argument '%s'\n",
+                 rest[1]);
+    return 2;
+  }
+  return tailor::distributed::Run();
+}

@@ -1,0 +1,47 @@
+#ifndef TAILOR_TRAINER_DISTRIBUTED_TASK_CONTEXT_H_
+#define TAILOR_TRAINER_DISTRIBUTED_TASK_CONTEXT_H_
+
+// What a worker needs to run one task, and what a task reports back. The
+// task functions (als_task.h, sgd_task.h) keep no state between calls: all
+// they read comes from the dataset and the parameter servers, so any worker
+// can run (or re-run) any task.
+
+#include <atomic>
+#include <cstdint>
+
+#include "parameter_server/ps_client.h"
+#include "trainer/distributed/job_setup.h"
+
+namespace tailor::distributed {
+
+struct TaskContext {
+  const DistributedJob* job = nullptr;
+  const TrainingData* data = nullptr;
+  PsClient* ps = nullptr;  // with the worker's id (needed to Push)
+  int threads = 1;
+  // Set (by the heartbeat thread) when the coordinator withdrew the task;
+  // tasks check it between chunks and stop with ABORTED before pushing.
+  const std::atomic<bool>* abort = nullptr;
+  bool aborted() const { return abort != nullptr && abort->load(); }
+};
+
+// Partial sums and traffic of one task (see LossPartial in
+// coordinator.proto). Bytes are payload bytes: 8 per key, 4 per float.
+struct TaskOutcome {
+  double data_loss_sum = 0;
+  double regularization_sum = 0;
+  int64_t count = 0;
+  int64_t rows_solved = 0;
+  int64_t rows_pulled = 0;
+  int64_t rows_pushed = 0;
+  int64_t bytes_pulled = 0;
+  int64_t bytes_pushed = 0;
+};
+
+inline int64_t RowPayloadBytes(int64_t rows, int dim) {
+  return rows * (8 + 4 * int64_t{dim});
+}
+
+}  // namespace tailor::distributed
+
+#endif  // TAILOR_TRAINER_DISTRIBUTED_TASK_CONTEXT_H_
