@@ -8,7 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "core/status_macros.h"
 #include "trainer/marketing/csv_util.h"
-#include "trainer/marketing/string_table.h"
+#include "core/artifacts/string_table.h"
 
 namespace tailor {
 namespace {

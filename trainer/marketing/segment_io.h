@@ -1,46 +1,18 @@
 #ifndef TAILOR_TRAINER_MARKETING_SEGMENT_IO_H_
 #define TAILOR_TRAINER_MARKETING_SEGMENT_IO_H_
 
-// Binary segment artifacts (docs/formats/segments.md) in the container of
-// core/format/format.h: assignments.tsa (user key -> K-means and RFM
-// segment) and item_affinity.tia (segment x item smoothed lift).
+// The segment artifact readers and writers live in core/artifacts (the
+// ranker reads them too); this header keeps the marketing code's include
+// (and, as before, brings in segments.h).
 
-#include <cstdint>
-#include <string>
-#include <vector>
-
-#include "absl/status/statusor.h"
-#include "core/file_system.h"
-#include "core/format/format.h"
+#include "core/artifacts/segment_io.h"
+#include "trainer/marketing/rfm.h"
 #include "trainer/marketing/segments.h"
 
 namespace tailor {
 
-inline constexpr FileType kSegmentAssignmentsFileType = {"TLRSGA01", 25,
-                                                         "segment assignments"};
-inline constexpr FileType kItemAffinityFileType = {"TLRAFF01", 26,
-                                                   "segment item affinity"};
-
-struct SegmentAssignments {
-  std::vector<uint64_t> user_keys;  // ascending
-  std::vector<int32_t> kmeans;      // -1 = no segment (no events)
-  std::vector<int32_t> rfm;         // RfmSegment value
-  std::vector<std::string> kmeans_names;
-};
-
-absl::Status WriteSegmentAssignments(FileSystem* fs, const std::string& path,
-                                     const SegmentAssignments& a);
-// DATA_LOSS naming `path` for corrupt files or out-of-range labels.
-absl::StatusOr<SegmentAssignments> ReadSegmentAssignments(
-    FileSystem* fs, const std::string& path);
-
-// `item_keys` are the keys of the affinity's item columns.
-absl::Status WriteItemAffinity(FileSystem* fs, const std::string& path,
-                               const ItemAffinity& a,
-                               const std::vector<uint64_t>& item_keys);
-absl::StatusOr<ItemAffinity> ReadItemAffinity(FileSystem* fs,
-                                              const std::string& path,
-                                              std::vector<uint64_t>* item_keys);
+static_assert(kRfmSegmentCodeCount == kRfmSegmentCount,
+              "core/artifacts/segment_io.h must know every RFM segment code");
 
 }  // namespace tailor
 

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/artifacts/segment_io.h"
 #include "core/csr_matrix.h"
 #include "trainer/marketing/profile.h"
 
@@ -39,13 +40,7 @@ std::vector<SegmentDescription> DescribeSegments(
     const std::vector<int32_t>& labels, const std::vector<std::string>& names,
     const UserProfiles& profiles, const CsrMatrix& user_major, int top_n);
 
-struct ItemAffinity {
-  int segments = 0;
-  int64_t items = 0;
-  double prior_events = 0;
-  std::vector<float> default_lift;  // per segment, for untouched items
-  CsrMatrix lift;  // segments x items, entries for touched items only
-};
+// ItemAffinity is defined in core/artifacts/segment_io.h.
 
 ItemAffinity ComputeItemAffinity(const std::vector<int32_t>& labels,
                                  int segments, const CsrMatrix& user_major,

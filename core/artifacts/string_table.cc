@@ -1,4 +1,4 @@
-#include "trainer/marketing/string_table.h"
+#include "core/artifacts/string_table.h"
 
 #include "absl/strings/str_cat.h"
 

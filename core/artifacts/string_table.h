@@ -1,5 +1,5 @@
-#ifndef TAILOR_TRAINER_MARKETING_STRING_TABLE_H_
-#define TAILOR_TRAINER_MARKETING_STRING_TABLE_H_
+#ifndef TAILOR_CORE_ARTIFACTS_STRING_TABLE_H_
+#define TAILOR_CORE_ARTIFACTS_STRING_TABLE_H_
 
 // Strings in a binary artifact: one uint8 section with the bytes of all
 // strings back to back and one uint64 section of count + 1 offsets (first
@@ -36,4 +36,4 @@ absl::StatusOr<std::vector<std::string>> UnpackStrings(
 
 }  // namespace tailor
 
-#endif  // TAILOR_TRAINER_MARKETING_STRING_TABLE_H_
+#endif  // TAILOR_CORE_ARTIFACTS_STRING_TABLE_H_

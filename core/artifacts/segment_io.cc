@@ -1,9 +1,8 @@
-#include "trainer/marketing/segment_io.h"
+#include "core/artifacts/segment_io.h"
 
 #include "absl/strings/str_cat.h"
+#include "core/artifacts/string_table.h"
 #include "core/status_macros.h"
-#include "trainer/marketing/rfm.h"
-#include "trainer/marketing/string_table.h"
 
 namespace tailor {
 namespace {
@@ -63,7 +62,7 @@ absl::StatusOr<SegmentAssignments> ReadSegmentAssignments(
   TAILOR_ASSIGN_OR_RETURN(a.kmeans_names, UnpackStrings(off, bytes, path));
   for (size_t u = 0; u < keys.size(); ++u) {
     if (km[u] < -1 || km[u] >= meta[1] || rfm[u] < 0 ||
-        rfm[u] >= kRfmSegmentCount || (u > 0 && keys[u] <= keys[u - 1])) {
+        rfm[u] >= kRfmSegmentCodeCount || (u > 0 && keys[u] <= keys[u - 1])) {
       return absl::DataLossError(absl::StrCat(
           path, ": user ", u, " has an unknown segment or an unsorted key"));
     }
