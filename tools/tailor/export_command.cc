@@ -6,11 +6,13 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "core/dataset/dataset.h"
 #include "core/file_system.h"
 #include "core/format/factor_table.h"
 #include "core/model/model_version.h"
 #include "core/status_macros.h"
 #include "nlohmann/json.hpp"
+#include "ranker/model/version_files.h"
 #include "tools/tailor/common_flags.h"
 
 ABSL_FLAG(std::string, inspect, "",
@@ -29,9 +31,36 @@ ABSL_FLAG(std::string, export_segments, "",
           "Output directory of `tailor segment`.");
 ABSL_FLAG(std::string, export_content, "",
           "Output directory of `tailor content`.");
+ABSL_FLAG(bool, export_ranker_files, true,
+          "Add what the ranker needs from the training dataset: "
+          "catalogue.tsv, popularity.tsv (overall, by country / hour / "
+          "channel), history/user_items.tcv and a default blend.json "
+          "(docs/ranker_model.md). Needs the dataset (--export_dataset or "
+          "the one named in the version's manifest).");
+ABSL_FLAG(std::string, export_dataset, "",
+          "Dataset directory for --export_ranker_files (default: the "
+          "dataset named in the version's manifest).");
+ABSL_FLAG(std::string, export_description_attribute, "",
+          "Item attribute for catalogue descriptions (default: description, "
+          "title or name).");
+ABSL_FLAG(std::string, export_price_attribute, "",
+          "Item attribute for catalogue prices (default: price or "
+          "unit_price).");
+ABSL_FLAG(std::string, export_category_attribute, "",
+          "Item attribute with '|'-separated categories (default: category, "
+          "categories, genre or genres).");
+ABSL_FLAG(int32_t, export_popularity_items, 1000,
+          "Items kept per context value in popularity.tsv (>= 1).");
 
 namespace tailor {
 namespace {
+
+bool HasFile(const nlohmann::json& manifest, const std::string& path) {
+  for (const auto& f : manifest["files"]) {
+    if (f.value("path", "") == path) return true;
+  }
+  return false;
+}
 
 absl::Status Inspect(FileSystem* fs, const std::string& dir) {
   TAILOR_ASSIGN_OR_RETURN(nlohmann::json m, ReadModelManifest(fs, dir));
@@ -57,6 +86,9 @@ absl::Status Inspect(FileSystem* fs, const std::string& dir) {
       {"has_profiles", groups.count("profiles/") > 0},
       {"has_segments", groups.count("segments/") > 0},
       {"has_content", groups.count("content/") > 0},
+      {"has_catalogue",
+       groups.count("(top level)") > 0 && HasFile(m, "catalogue.tsv")},
+      {"has_blend", HasFile(m, "blend.json")},
       {"files", m["files"]}};
   if (absl::GetFlag(FLAGS_json)) {
     std::printf("%s\n", out.dump().c_str());
@@ -85,6 +117,12 @@ absl::Status Inspect(FileSystem* fs, const std::string& dir) {
                 f["crc32c"].get<std::string>().c_str());
   }
   return absl::OkStatus();
+}
+
+// Files that --export_ranker_files writes anew.
+bool IsRankerFile(const std::string& path) {
+  return path == "catalogue.tsv" || path == "popularity.tsv" ||
+         path == "blend.json" || path.rfind("history/", 0) == 0;
 }
 
 // Adds every file directly inside `dir` as `prefix/name`.
@@ -150,7 +188,9 @@ absl::Status Bundle(FileSystem* fs) {
       items = std::move(t);
     } else if (path.rfind("profiles/", 0) != 0 &&
                path.rfind("segments/", 0) != 0 &&
-               path.rfind("content/", 0) != 0) {
+               path.rfind("content/", 0) != 0 &&
+               !(absl::GetFlag(FLAGS_export_ranker_files) &&
+                 IsRankerFile(path))) {
       TAILOR_ASSIGN_OR_RETURN(std::string bytes, ReadFileToString(fs, full));
       c.extra_files.push_back({path, std::move(bytes)});
     }
@@ -164,26 +204,54 @@ absl::Status Bundle(FileSystem* fs) {
                                       "segments", &c, &segments));
   TAILOR_RETURN_IF_ERROR(AddDirectory(fs, absl::GetFlag(FLAGS_export_content),
                                       "content", &c, &content));
-  if (profiles + segments + content == 0) {
+  int64_t ranker_files = 0;
+  if (absl::GetFlag(FLAGS_export_ranker_files)) {
+    std::string dataset_dir = absl::GetFlag(FLAGS_export_dataset);
+    if (dataset_dir.empty()) dataset_dir = c.dataset_dir;
+    if (dataset_dir.empty()) {
+      return absl::InvalidArgumentError(
+          "--export_ranker_files needs the dataset: the version's manifest "
+          "names none, give --export_dataset");
+    }
+    if (absl::GetFlag(FLAGS_export_popularity_items) < 1) {
+      return absl::InvalidArgumentError(
+          "--export_popularity_items must be >= 1");
+    }
+    TAILOR_ASSIGN_OR_RETURN(std::unique_ptr<Dataset> dataset,
+                            Dataset::Open(fs, dataset_dir));
+    ranker::VersionFilesOptions o;
+    o.catalogue.description = absl::GetFlag(FLAGS_export_description_attribute);
+    o.catalogue.price = absl::GetFlag(FLAGS_export_price_attribute);
+    o.catalogue.categories = absl::GetFlag(FLAGS_export_category_attribute);
+    o.popularity_items_per_value = absl::GetFlag(FLAGS_export_popularity_items);
+    TAILOR_ASSIGN_OR_RETURN(auto files,
+                            ranker::RankerVersionFiles(*dataset, m, o));
+    for (auto& f : files) {
+      c.extra_files.push_back(std::move(f));
+      ++ranker_files;
+    }
+  }
+  if (profiles + segments + content + ranker_files == 0) {
     return absl::InvalidArgumentError(
-        "nothing to bundle: give --export_profiles, --export_segments or "
-        "--export_content");
+        "nothing to bundle: give --export_profiles, --export_segments, "
+        "--export_content or --export_ranker_files");
   }
   TAILOR_ASSIGN_OR_RETURN(std::string version_dir,
                           ExportModelVersion(fs, base, name, c));
   nlohmann::json out = {
-      {"command", "export"},        {"from", from},
-      {"version_dir", version_dir}, {"profiles_files", profiles},
-      {"segments_files", segments}, {"content_files", content}};
+      {"command", "export"},         {"from", from},
+      {"version_dir", version_dir},  {"profiles_files", profiles},
+      {"segments_files", segments},  {"content_files", content},
+      {"ranker_files", ranker_files}};
   if (absl::GetFlag(FLAGS_json)) {
     std::printf("%s\n", out.dump().c_str());
   } else {
     std::printf(
-        "bundled %s with %lld profile, %lld segment and %lld content "
-        "files into %s\n",
+        "bundled %s with %lld profile, %lld segment, %lld content and %lld "
+        "ranker files into %s\n",
         from.c_str(), static_cast<long long>(profiles),
         static_cast<long long>(segments), static_cast<long long>(content),
-        version_dir.c_str());
+        static_cast<long long>(ranker_files), version_dir.c_str());
   }
   return absl::OkStatus();
 }
@@ -205,8 +273,9 @@ Command ExportCommand() {
   Command c;
   c.name = "export";
   c.summary =
-      "Bundle a model version with profile/segment/content artifacts into a "
-      "new version, or --inspect what a version contains.";
+      "Bundle a model version with profile/segment/content artifacts and "
+      "the ranker's files (catalogue, popularity by context, history, "
+      "blend) into a new version, or --inspect what a version contains.";
   c.flags_file = __FILE__;
   c.shared_flags = {"json"};
   c.run = &RunExport;
