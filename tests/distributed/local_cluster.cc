@@ -22,6 +22,7 @@
 #include "core/key_hash.h"
 #include "core/status_macros.h"
 #include "nlohmann/json.hpp"
+#include "zlib.h"
 
 extern char** environ;
 
@@ -247,17 +248,24 @@ absl::Status WriteSyntheticRatings(const std::string& dir, int users, int items,
 
 absl::Status WriteMovieLens100k(const std::string& u_data,
                                 const std::string& dir) {
-  std::ifstream in(u_data);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", u_data));
+  gzFile in = gzopen(u_data.c_str(), "rb");  // plain or gzip
+  if (in == nullptr) {
+    return absl::NotFoundError(absl::StrCat("cannot read ", u_data));
+  }
+  std::string text;
+  char buf[1 << 16];
+  int n = 0;
+  while ((n = gzread(in, buf, sizeof(buf))) > 0) text.append(buf, n);
+  gzclose(in);
   DatasetWriterOptions wo;
   wo.fs = PosixFileSystem();
   wo.output_dir = dir;
   TAILOR_ASSIGN_OR_RETURN(std::unique_ptr<DatasetWriter> writer,
                           DatasetWriter::Create(wo));
   const KeyHasher hasher = KeyHasher::Public();
-  std::string line;
   int64_t lines = 0;
-  while (std::getline(in, line)) {
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (line.empty()) continue;
     std::vector<std::string> f = absl::StrSplit(line, '\t');
     float rating = 0;
     int64_t ts = 0;

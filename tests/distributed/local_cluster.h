@@ -83,7 +83,8 @@ class LocalCluster {
 // in tailor ingest's format to `dir` (must not exist). Deterministic.
 absl::Status WriteSyntheticRatings(const std::string& dir, int users, int items,
                                    int per_user, uint64_t seed);
-// MovieLens 100K's u.data (user, item, rating, timestamp) as a dataset.
+// MovieLens 100K's u.data (user, item, rating, timestamp; plain or gzip)
+// as a dataset.
 absl::Status WriteMovieLens100k(const std::string& u_data,
                                 const std::string& dir);
 

@@ -18,8 +18,10 @@
 #include "trainer/local/recommender.h"
 #include "trainer/local/train_loop.h"
 
-ABSL_FLAG(std::string, data_dir, "/work/shared/data",
-          "Directory holding movielens-100k/u.data (skipped when absent).");
+ABSL_FLAG(
+    std::string, data_dir, "/work/shared/data",
+    "Directory holding movielens-100k/u.data[.gz] (synthetic ratings when "
+    "absent).");
 
 namespace tailor::testing_dist {
 namespace {
@@ -35,8 +37,8 @@ std::string TempDir(const std::string& name) {
 TEST(SgdQualityTest, BiasedMfMatchesSingleProcessHeldOutRmse) {
   const std::string dir = TempDir("sgd_quality");
   const std::string data = dir + "/data";
-  const std::string u_data =
-      absl::GetFlag(FLAGS_data_dir) + "/movielens-100k/u.data";
+  std::string u_data = absl::GetFlag(FLAGS_data_dir) + "/movielens-100k/u.data";
+  if (!PosixFileSystem()->Exists(u_data)) u_data += ".gz";
   const bool real = PosixFileSystem()->Exists(u_data);
   if (real) {
     ASSERT_TRUE(WriteMovieLens100k(u_data, data).ok());
