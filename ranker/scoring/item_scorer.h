@@ -23,8 +23,9 @@ struct ItemScorerOptions {
   // Scan int8-quantized factors, then re-score exactly. Default false.
   bool int8 = false;
   // int8 mode: candidates re-scored in float (max(rescore, count) are).
-  // Default 400.
-  int rescore = 400;
+  // Default 200 (recall@100 1.000 at 10^5 and 10^6 Gaussian items, dim 64;
+  // see docs/ranker_scoring.md).
+  int rescore = 200;
 };
 
 // One query of a batch. `vector` has dim() floats and must outlive the call.

@@ -79,15 +79,15 @@ class ItemScorerModeTest : public ::testing::TestWithParam<bool> {
   ItemScorerOptions Options() const {
     ItemScorerOptions options;
     options.int8 = GetParam();
+    options.rescore = 400;
     return options;
   }
 };
 
 // Integer data: the float scan must equal the oracle exactly (scores, ties
 // broken by lower index, exclusions, counts above the eligible number). In
-// int8 mode the re-score makes the scores exact and, with n <= 390 below the
-// default rescore of 400, every item is a re-scored candidate, so the
-// result is exact too.
+// int8 mode the re-score makes the scores exact and, with rescore 400 above
+// n <= 390, every item is a re-scored candidate, so the result is exact too.
 TEST_P(ItemScorerModeTest, EqualsNaiveOracleOnIntegerDataWithTies) {
   std::mt19937 rng(21);
   for (int dim : {1, 3, 8, 13, 64}) {
@@ -230,8 +230,9 @@ INSTANTIATE_TEST_SUITE_P(FloatAndInt8, ItemScorerModeTest,
                            return info.param ? "Int8" : "Float";
                          });
 
-// int8 scan + exact re-score of the top 400 finds >= 99% of the exact top
-// 100 on Gaussian factors (the bench checks the same at 1,000,000 items).
+// int8 scan + exact re-score of the default top 200 finds >= 99% of the
+// exact top 100 on Gaussian factors (the bench checks the same at 1,000,000
+// items).
 TEST(ItemScorerTest, Int8RecallAt100IsAtLeast099) {
   std::mt19937 rng(26);
   const int dim = 64;

@@ -3,7 +3,7 @@
 //                [--modes=float,int8] [--latency_queries=200] [--batch=16]
 //                [--batch_threads=2] [--batches=12] [--clients=16]
 //                [--client_queries=40] [--max_batch=16] [--window_us=200]
-//                [--rescore=400] [--recall_queries=50] [--machine_seconds=1]
+//                [--rescore=200] [--recall_queries=50] [--machine_seconds=1]
 // Prints the machine's peaks, then per case (items x dim, mode) one JSON line
 // per metric: single-query latency p50/p99 (wall) and CPU time per query with
 // the achieved scan bandwidth as a share of the 1-thread streaming-read peak;
@@ -46,7 +46,7 @@ ABSL_FLAG(int, clients, 16, "concurrent callers of the MicroBatcher");
 ABSL_FLAG(int, client_queries, 40, "queries per MicroBatcher caller");
 ABSL_FLAG(int, max_batch, 16, "MicroBatcher max_batch");
 ABSL_FLAG(int, window_us, 200, "MicroBatcher window_us");
-ABSL_FLAG(int, rescore, 400, "int8 mode: candidates re-scored exactly");
+ABSL_FLAG(int, rescore, 200, "int8 mode: candidates re-scored exactly");
 ABSL_FLAG(int, recall_queries, 50, "int8 queries checked against exact");
 ABSL_FLAG(double, machine_seconds, 1.0, "seconds per machine-peak test");
 
@@ -70,7 +70,7 @@ constexpr char kHelp[] =
     "  --client_queries=40     queries per caller\n"
     "  --max_batch=16          MicroBatcher max_batch\n"
     "  --window_us=200         MicroBatcher window_us\n"
-    "  --rescore=400           int8 candidates re-scored exactly\n"
+    "  --rescore=200           int8 candidates re-scored exactly\n"
     "  --recall_queries=50     int8 queries checked against exact\n"
     "  --machine_seconds=1     seconds per machine-peak test\n";
 
