@@ -59,10 +59,10 @@ EntityTable::Probe EntityTable::MakeProbe(uint64_t key, absl::string_view id,
   return p;
 }
 
-EntityTable::Slot* EntityTable::FindOrInsert(const Probe& probe,
-                                             const absl::string_view* id,
-                                             bool* inserted,
-                                             absl::Status* status) {
+inline EntityTable::Slot* EntityTable::FindOrInsert(const Probe& probe,
+                                                    const absl::string_view* id,
+                                                    bool* inserted,
+                                                    absl::Status* status) {
   if (keys_.size() >= grow_at_) Grow();
   const size_t mask = slots_.size() - 1;
   const uint64_t key = probe.key;
@@ -123,12 +123,13 @@ absl::Status EntityTable::InternBatch(absl::Span<const uint64_t> keys,
                                       std::vector<uint32_t>* first_seen,
                                       size_t* failed_index) {
   const size_t n = keys.size();
-  // Large tables: visit the batch in order of the top 8 bits of the home
-  // slot (one stable counting pass, so the first index of a new id still
-  // comes first): with batches of about a million, each of the 256 runs of
-  // lookups stays in 1/256 of the table (256 KiB of a 64 MiB table, within
-  // the L2 cache) instead of missing at random. The probes carry what a
-  // lookup reads, so the sorted pass reads them sequentially too.
+  // Large tables: visit the batch in order of the top 16 bits of the home
+  // slot (stable counting passes, so the first index of a new id still
+  // comes first): with batches of about a million, lookups sweep the table
+  // almost sequentially instead of missing at random. The first pass (top 8
+  // bits) goes through memory; the second sorts each of its 256 buckets in
+  // cache. The probes carry what a lookup reads, so the sorted pass reads
+  // them sequentially too.
   const int table_bits = 64 - shift_;
   const bool reorder = n >= 1024 && table_bits > 15;
   probes_.resize(n);
@@ -139,6 +140,7 @@ absl::Status EntityTable::InternBatch(absl::Span<const uint64_t> keys,
     made[i] = MakeProbe(keys[i], ids[i], static_cast<uint32_t>(i));
     if (reorder) ++counts_[(keys[i] * kMultiplier) >> 56];
   }
+  const Probe* order = probes_.data();
   if (reorder) {
     uint32_t sum = 0;
     for (uint32_t& c : counts_) {
@@ -149,16 +151,45 @@ absl::Status EntityTable::InternBatch(absl::Span<const uint64_t> keys,
     for (size_t i = 0; i < n; ++i) {
       probes_[counts_[(made[i].key * kMultiplier) >> 56]++] = made[i];
     }
+    // Then each bucket (a few thousand probes, in cache) by the next 8 bits,
+    // back into the scratch array: the lookups then sweep the table in
+    // order, 1/65536 of it at a time.
+    uint32_t sub[256];
+    uint32_t begin = 0;
+    for (size_t b = 0; b < 256; ++b) {
+      const uint32_t end = counts_[b];
+      if (end - begin <= 1) {
+        if (end > begin) probes_scratch_[begin] = probes_[begin];
+        begin = end;
+        continue;
+      }
+      std::fill(sub, sub + 256, 0);
+      for (uint32_t i = begin; i < end; ++i) {
+        ++sub[((probes_[i].key * kMultiplier) >> 48) & 255];
+      }
+      uint32_t at = begin;
+      for (uint32_t& c : sub) {
+        const uint32_t k = c;
+        c = at;
+        at += k;
+      }
+      for (uint32_t i = begin; i < end; ++i) {
+        const Probe& p = probes_[i];
+        probes_scratch_[sub[((p.key * kMultiplier) >> 48) & 255]++] = p;
+      }
+      begin = end;
+    }
+    order = probes_scratch_.data();
   }
   constexpr size_t kAhead = 16;
   for (size_t j = 0; j < std::min(n, kAhead); ++j) {
-    __builtin_prefetch(&slots_[HomeOf(probes_[j].key)]);
+    __builtin_prefetch(&slots_[HomeOf(order[j].key)]);
   }
   absl::Status status;
   for (size_t j = 0; j < n; ++j) {
     if (j + kAhead < n)
-      __builtin_prefetch(&slots_[HomeOf(probes_[j + kAhead].key)]);
-    const Probe& probe = probes_[j];
+      __builtin_prefetch(&slots_[HomeOf(order[j + kAhead].key)]);
+    const Probe& probe = order[j];
     const uint32_t i = probe.index;
     bool inserted = false;
     Slot* slot = FindOrInsert(probe, &ids[i], &inserted, &status);

@@ -5,14 +5,28 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/format/aligned_buffer.h"
 #include "core/status_macros.h"
 
 namespace tailor {
 
+namespace {
+constexpr size_t kSlabBytes = size_t{48} << 20;  // 64 chunks of 768 KiB
+}  // namespace
+
 SpoolMemory::SpoolMemory(size_t budget_bytes, size_t chunk_records)
     : budget_chunks_(budget_bytes / (std::max<size_t>(chunk_records, 1) *
                                      sizeof(SpoolRecord))),
-      chunk_records_(std::max<size_t>(chunk_records, 1)) {}
+      chunk_records_(std::max<size_t>(chunk_records, 1)) {
+  chunks_per_slab_ =
+      std::max<size_t>(1, kSlabBytes / (chunk_records_ * sizeof(SpoolRecord)));
+  slab_used_chunks_ = chunks_per_slab_;  // no slab yet
+}
+
+SpoolMemory::~SpoolMemory() {
+  pool_.clear();
+  for (const Slab& s : slabs_) FreeAligned(s.base, s.bytes);
+}
 
 SpoolMemory::Chunk SpoolMemory::Acquire() {
   if (in_use_ >= budget_chunks_) return nullptr;
@@ -26,8 +40,16 @@ SpoolMemory::Chunk SpoolMemory::AcquireForced() {
     pool_.pop_back();
     return c;
   }
-  // Default-initialized: no pass that zeroes the records.
-  return Chunk(new SpoolRecord[chunk_records_]);
+  const size_t chunk_bytes = chunk_records_ * sizeof(SpoolRecord);
+  if (slab_used_chunks_ == chunks_per_slab_) {
+    const size_t bytes = chunks_per_slab_ * chunk_bytes;
+    slabs_.push_back(Slab{AllocateAligned(bytes), bytes});
+    slab_used_chunks_ = 0;
+  }
+  // Uninitialized: no pass that zeroes the records.
+  char* base = static_cast<char*>(slabs_.back().base);
+  return Chunk(
+      reinterpret_cast<SpoolRecord*>(base + chunk_bytes * slab_used_chunks_++));
 }
 
 void SpoolMemory::Release(Chunk chunk) {

@@ -203,6 +203,12 @@ absl::string_view NormalizeNumericId(absl::string_view s) {
 bool IsValidUtf8(absl::string_view s) {
   const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
   const unsigned char* const end = p + s.size();
+  // Fast path for short ASCII ids: no byte has the high bit set.
+  if (s.size() <= 32) {
+    unsigned char any = 0;
+    for (const unsigned char* q = p; q < end; ++q) any |= *q;
+    if ((any & 0x80) == 0) return true;
+  }
   while (p < end) {
     // Fast path: 8 ASCII bytes at a time.
     if (end - p >= 8) {

@@ -1,5 +1,8 @@
 #include "tools/ingest/field_parsers.h"
 
+#include <charconv>
+#include <string>
+
 #include "gtest/gtest.h"
 
 namespace tailor {
@@ -25,6 +28,35 @@ TEST(FieldParsersTest, Floats) {
   double d;
   EXPECT_EQ(ParseDoubleField("1e300", &d), NumberParse::kOk);
   EXPECT_EQ(ParseDoubleField("1e400", &d), NumberParse::kNotFinite);
+}
+
+// Plain digit strings take a shortcut; the values must be those of
+// std::from_chars for every length (the shortcut stops at 7 / 15 / 18
+// digits).
+TEST(FieldParsersTest, DigitStringsMatchFromChars) {
+  std::string digits;
+  for (int len = 1; len <= 20; ++len) {
+    digits.push_back(static_cast<char>('0' + (len * 7 + 3) % 10));
+    for (const std::string& s :
+         {digits, std::string(len, '9'), "0" + digits, " " + digits + " "}) {
+      const std::string trimmed(TrimSpaces(s));
+      float f = 0, f_ref = 0;
+      std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), f_ref);
+      ASSERT_EQ(ParseFloatField(s, &f), NumberParse::kOk) << s;
+      EXPECT_EQ(f, f_ref) << s;
+      double d = 0, d_ref = 0;
+      std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), d_ref);
+      ASSERT_EQ(ParseDoubleField(s, &d), NumberParse::kOk) << s;
+      EXPECT_EQ(d, d_ref) << s;
+      int64_t t = 0, t_ref = 0;
+      const auto r = std::from_chars(trimmed.data(),
+                                     trimmed.data() + trimmed.size(), t_ref);
+      EXPECT_EQ(ParseTimestampField(s, TimestampFormat::kUnixSeconds, &t),
+                r.ec == std::errc())
+          << s;
+      if (r.ec == std::errc()) EXPECT_EQ(t, t_ref) << s;
+    }
+  }
 }
 
 TEST(FieldParsersTest, Timestamps) {

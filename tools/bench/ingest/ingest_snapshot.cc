@@ -7,6 +7,8 @@
 //   ingest_snapshot --preset=movielens100k --input=DIR --output=DIR
 //   ingest_snapshot --csv=FILE --output=DIR [--threads=N]
 
+#include <sys/prctl.h>
+
 #include <cstdio>
 #include <string>
 
@@ -21,12 +23,15 @@ ABSL_FLAG(std::string, input, "", "Input of the preset.");
 ABSL_FLAG(std::string, csv, "",
           "A CSV user,item,value,timestamp (as ingest_bench writes).");
 ABSL_FLAG(int, threads, 1, "IngestOptions::threads.");
+ABSL_FLAG(bool, no_huge_pages, false,
+          "Disable transparent huge pages for this process (an A/B switch).");
 ABSL_FLAG(std::string, output, "", "Dataset directory to write (replaced).");
 
 namespace tailor {
 namespace {
 
 int Main() {
+  if (absl::GetFlag(FLAGS_no_huge_pages)) prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
   FileSystem* fs = PosixFileSystem();
   IngestOptions o;
   o.fs = fs;
