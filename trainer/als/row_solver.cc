@@ -20,9 +20,12 @@ namespace {
 // part g*G*p of every matrix-vector product is one GEMM.
 constexpr int kBlockRows = 32;
 // A lockstep block also stops growing once its rows' gathered fixed rows
-// would exceed this many bytes, so that the products after the first find
-// them in L1 (A/B on the full benchmark at k = 64: 32 KiB about 10-15 %
-// faster than 512 KiB; no difference measurable at k = 256).
+// would exceed the larger of this many bytes and twice the Gram matrix's
+// bytes: small enough that the products after the first find them in L1 at
+// k = 64 (A/B on the full benchmark: 32 KiB about 10-15 % faster than 512
+// KiB), large enough at k >= 128 that the dense product g*G*P runs on
+// several columns per pass over G, which is then read from L2 (a one-column
+// product reads all k^2 floats of G for 2k^2 flops: L2-bound).
 constexpr double kBlockGatherBytes = 32 << 10;
 // Each sparse product Y^T W Y v runs over a row's entries in segments of
 // about this many bytes of fixed rows: dots for a segment, then the axpy
@@ -484,6 +487,8 @@ absl::Status SolveRows(const RowProblem& pr, FactorMatrix& solved,
   {
     std::vector<std::pair<int64_t, int64_t>> by_size;  // (-n, row)
     const double row_bytes = 4.0 * pr.fixed->stride();
+    const double block_bytes =
+        std::max(kBlockGatherBytes, 2.0 * 4.0 * k * solved.stride());
     int64_t block_nnz = 0;
     for (int64_t row = pr.row_begin; row < pr.row_end; ++row) {
       const int64_t n = m.RowSize(row);
@@ -493,7 +498,7 @@ absl::Status SolveRows(const RowProblem& pr, FactorMatrix& solved,
       }
       if (blocks.empty() || blocks.back().second != row ||
           row - blocks.back().first == kBlockRows ||
-          (block_nnz + n) * row_bytes > kBlockGatherBytes) {
+          (block_nnz + n) * row_bytes > block_bytes) {
         blocks.emplace_back(row, row);
         block_nnz = 0;
       }
