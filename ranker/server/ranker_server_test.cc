@@ -10,8 +10,10 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "ranker/engine/rank_error.h"
 #include "ranker/server/fake_rank_engine.h"
 #include "ranker/server/raw_call.h"
+#include "tailor/v1/common.pb.h"
 #include "tailor/v1/ranker.grpc.pb.h"
 
 namespace tailor::ranker {
@@ -86,6 +88,37 @@ TEST_F(RankerServerTest, EngineErrorsKeepTheirCodeAndMessage) {
   EXPECT_EQ(Rank(bad, &response).error_code(), grpc::StatusCode::NOT_FOUND);
   // Still serving.
   EXPECT_TRUE(Rank(Request(3), &response).ok());
+}
+
+TEST_F(RankerServerTest, ErrorInfoTravelsInTheStatusDetails) {
+  engine_.SetVersion(1);
+  engine_.SetFailure(RankError(absl::StatusCode::kInvalidArgument,
+                               tailor::v1::ERROR_REASON_OUT_OF_RANGE_VALUE, "m",
+                               "recent_interactions.weight",
+                               "recent_interactions[2].weight: NaN", 2));
+  StartServer();
+  RankResponse response;
+  grpc::Status status = Rank(Request(3), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "recent_interactions[2].weight: NaN");
+  tailor::v1::RpcStatus rpc;
+  ASSERT_TRUE(rpc.ParseFromString(status.error_details()));
+  EXPECT_EQ(rpc.code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_EQ(rpc.details_size(), 1);
+  tailor::v1::ErrorInfo info;
+  ASSERT_TRUE(rpc.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.reason(), tailor::v1::ERROR_REASON_OUT_OF_RANGE_VALUE);
+  EXPECT_EQ(info.field(), "recent_interactions.weight");
+  EXPECT_EQ(info.index(), 2);
+}
+
+TEST_F(RankerServerTest, PlainErrorsHaveNoDetails) {
+  engine_.SetVersion(1);
+  StartServer();
+  RankResponse response;
+  grpc::Status status = Rank(Request(5000), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(status.error_details().empty());
 }
 
 TEST_F(RankerServerTest, HealthIsNotServingUntilAVersionIsAvailable) {

@@ -2,12 +2,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/grpc_status.h"
 #include "grpcpp/grpcpp.h"
+#include "ranker/engine/rank_error.h"
+#include "tailor/v1/common.pb.h"
 #include "tailor/v1/ranker.grpc.pb.h"
 
 namespace tailor::ranker {
@@ -17,6 +20,21 @@ using tailor::v1::GetModelStatusRequest;
 using tailor::v1::GetModelStatusResponse;
 using tailor::v1::RankRequest;
 using tailor::v1::RankResponse;
+
+// The one place the ranker's absl::Status becomes a grpc::Status: code and
+// message through ToGrpcStatus; the ErrorInfo payload (rank_error.h), when
+// present, as a serialized tailor.v1.RpcStatus in the error details.
+grpc::Status ToWire(const absl::Status& status) {
+  grpc::Status g = ToGrpcStatus(status);
+  std::optional<tailor::v1::ErrorInfo> info = GetRankErrorInfo(status);
+  if (g.ok() || !info.has_value()) return g;
+  tailor::v1::RpcStatus rpc;
+  rpc.set_code(static_cast<int>(g.error_code()));
+  rpc.set_message(g.error_message());
+  rpc.add_details()->PackFrom(*info);
+  return grpc::Status(g.error_code(), g.error_message(),
+                      rpc.SerializeAsString());
+}
 
 class ServiceImpl final : public RankerService,
                           public tailor::v1::Ranker::CallbackService {
@@ -38,7 +56,9 @@ class ServiceImpl final : public RankerService,
     const absl::Time start = absl::Now();
     if (shutting_down_.load()) {
       Finish(reactor, "Rank", start, nullptr,
-             absl::UnavailableError("Rank: the ranker is shutting down"));
+             RankError(absl::StatusCode::kUnavailable,
+                       tailor::v1::ERROR_REASON_SHUTTING_DOWN, "", "",
+                       "Rank: the ranker is shutting down"));
       return reactor;
     }
     auto work = [this, ctx, request, response, reactor, start] {
@@ -48,9 +68,12 @@ class ServiceImpl final : public RankerService,
     if (!queue_.TrySchedule(std::move(work))) {
       if (metrics_ != nullptr) metrics_->RecordShed();
       Finish(reactor, "Rank", start, nullptr,
-             absl::ResourceExhaustedError(absl::StrCat(
-                 "Rank: the server is overloaded (", options_.work.max_queued,
-                 " requests already queued); retry with backoff")));
+             RankError(absl::StatusCode::kResourceExhausted,
+                       tailor::v1::ERROR_REASON_OVERLOADED, "", "",
+                       absl::StrCat("Rank: the server is overloaded (",
+                                    options_.work.max_queued,
+                                    " requests already queued); retry with "
+                                    "backoff")));
     }
     return reactor;
   }
@@ -103,7 +126,7 @@ class ServiceImpl final : public RankerService,
       metrics_->RecordCall(method, status, absl::Now() - start,
                            status.ok() ? response : nullptr);
     }
-    reactor->Finish(ToGrpcStatus(status));
+    reactor->Finish(ToWire(status));
   }
 
   RankEngine* const engine_;

@@ -1,0 +1,251 @@
+// tailor_ranker: the ranking service (docs/ranker_server.md, docs/ranker.md).
+//
+//   tailor_ranker --model_base=/models --model_names=retail --port=0 \
+//       --port_file=/tmp/ranker.port --metrics_port=0 \
+//       --metrics_port_file=/tmp/ranker.metrics_port
+//
+// Serves tailor.v1.Ranker, grpc.health.v1.Health (SERVING once a model
+// version is available) and server reflection on --host:--port, and the
+// Prometheus metrics at http://--metrics_host:--metrics_port/metrics. Stops
+// gracefully on SIGTERM or SIGINT.
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "core/file_system.h"
+#include "core/status_macros.h"
+#include "ranker/engine/serving_engine.h"
+#include "ranker/engine/version_policy.h"
+#include "ranker/model/model_loader.h"
+#include "ranker/server/engine_metrics.h"
+#include "ranker/server/ranker_server.h"
+
+ABSL_FLAG(std::string, host, "127.0.0.1",
+          "Address to listen on (127.0.0.1 = loopback only; 0.0.0.0 = all).");
+ABSL_FLAG(int, port, 0, "gRPC port; 0 lets the OS choose (see --port_file).");
+ABSL_FLAG(std::string, port_file, "",
+          "If set, the chosen gRPC port is written here (atomically, by "
+          "rename) once the server accepts calls.");
+ABSL_FLAG(std::string, model_base, "",
+          "Directory holding <model_name>/<version>/ model version "
+          "directories (required).");
+ABSL_FLAG(std::string, model_names, "",
+          "Models to serve, comma-separated; empty: every model under "
+          "--model_base.");
+ABSL_FLAG(std::string, version_policy, "latest",
+          "Versions served per model: latest, latest:N or versions:V1,V2.");
+ABSL_FLAG(bool, unload_first, false,
+          "Unload an old version before loading its replacement (tight "
+          "memory; requests for the model fail with UNAVAILABLE in between).");
+ABSL_FLAG(std::string, labels_config, "",
+          "Labels config file (label -> version per model), reread while "
+          "running; see docs/ranker.md.");
+ABSL_FLAG(std::string, experiments_config, "",
+          "Experiments (traffic split) config file, reread while running; "
+          "see docs/ranker.md.");
+ABSL_FLAG(std::string, exposure_log, "",
+          "Exposure log path (JSON lines, rotated); empty: no exposure log.");
+ABSL_FLAG(std::string, metrics_host, "127.0.0.1",
+          "Address of the Prometheus metrics endpoint.");
+ABSL_FLAG(int, metrics_port, 0,
+          "Metrics HTTP port; 0 lets the OS choose (see --metrics_port_file), "
+          "-1 disables the endpoint.");
+ABSL_FLAG(std::string, metrics_port_file, "",
+          "If set, the chosen metrics port is written here.");
+ABSL_FLAG(int, poll_interval_ms, 2000,
+          "How often the model base and config files are rechecked, in ms.");
+ABSL_FLAG(int, threads, 2, "Threads computing Rank answers.");
+ABSL_FLAG(int, max_queue, 1024,
+          "Rank requests waiting for a thread beyond which new ones are "
+          "refused with RESOURCE_EXHAUSTED.");
+ABSL_FLAG(std::string, replica, "",
+          "Replica name echoed in RankResponse.served_by.");
+ABSL_FLAG(int, shutdown_grace_ms, 5000,
+          "Grace period for running calls on SIGTERM/SIGINT, in ms.");
+
+namespace tailor {
+namespace {
+
+constexpr char kBuild[] = "tailor_ranker";
+
+bool IsHelpArg(const char* arg) {
+  return std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0 ||
+         std::strcmp(arg, "-help") == 0 || std::strcmp(arg, "--helpfull") == 0;
+}
+
+void PrintHelp() {
+  std::printf(
+      "tailor_ranker: the Tailor ranking service (tailor.v1.Ranker, health, "
+      "reflection, Prometheus metrics).\n\nusage: tailor_ranker "
+      "--model_base=DIR [--flag=value ...]\n\nflags:\n");
+  std::vector<const absl::CommandLineFlag*> flags;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (absl::EndsWith(flag->Filename(), "ranker_main.cc")) {
+      flags.push_back(flag);
+    }
+  }
+  std::sort(flags.begin(), flags.end(),
+            [](auto* a, auto* b) { return a->Name() < b->Name(); });
+  for (const absl::CommandLineFlag* f : flags) {
+    std::printf("  --%s (default: \"%s\")\n      %s\n",
+                std::string(f->Name()).c_str(), f->DefaultValue().c_str(),
+                f->Help().c_str());
+  }
+}
+
+absl::Status WritePortFile(const std::string& path, int port) {
+  FileSystem* fs = PosixFileSystem();
+  const std::string temp = absl::StrCat(path, ".tmp");
+  TAILOR_RETURN_IF_ERROR(WriteStringToFile(fs, temp, absl::StrCat(port, "\n")));
+  return fs->Rename(temp, path);
+}
+
+std::string Hostname() {
+  char name[256] = {0};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "";
+  return name;
+}
+
+absl::StatusOr<ranker::RankEngineOptions> EngineOptions() {
+  ranker::RankEngineOptions o;
+  o.model_base = absl::GetFlag(FLAGS_model_base);
+  if (o.model_base.empty()) {
+    return absl::InvalidArgumentError("--model_base is required");
+  }
+  for (absl::string_view name : absl::StrSplit(absl::GetFlag(FLAGS_model_names),
+                                               ',', absl::SkipWhitespace())) {
+    o.model_names.emplace_back(name);
+  }
+  absl::StatusOr<ranker::VersionPolicy> policy =
+      ranker::ParseVersionPolicy(absl::GetFlag(FLAGS_version_policy));
+  if (!policy.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--version_policy: ", policy.status().message()));
+  }
+  o.version_policy = *policy;
+  o.unload_first = absl::GetFlag(FLAGS_unload_first);
+  o.labels_config_path = absl::GetFlag(FLAGS_labels_config);
+  o.experiments_config_path = absl::GetFlag(FLAGS_experiments_config);
+  o.exposure_log_path = absl::GetFlag(FLAGS_exposure_log);
+  const int poll_ms = absl::GetFlag(FLAGS_poll_interval_ms);
+  if (poll_ms < 1) {
+    return absl::InvalidArgumentError("--poll_interval_ms must be >= 1");
+  }
+  o.poll_interval = absl::Milliseconds(poll_ms);
+  o.loader = ranker::HybridModelLoader(PosixFileSystem());
+  o.hostname = Hostname();
+  o.replica = absl::GetFlag(FLAGS_replica);
+  o.build = kBuild;
+  return o;
+}
+
+int Run() {
+  absl::StatusOr<ranker::RankEngineOptions> engine_options = EngineOptions();
+  if (!engine_options.ok()) {
+    std::fprintf(stderr, "tailor_ranker: %s\n",
+                 std::string(engine_options.status().message()).c_str());
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_threads) < 1 || absl::GetFlag(FLAGS_max_queue) < 0) {
+    std::fprintf(
+        stderr, "tailor_ranker: --threads must be >= 1 and --max_queue >= 0\n");
+    return 2;
+  }
+
+  // Signals are taken by one thread with sigwait, so no handler runs on
+  // gRPC's threads; blocked before any other thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::StatusOr<std::unique_ptr<ranker::ServingRankEngine>> engine =
+      ranker::CreateRankEngine(*engine_options);
+  if (!engine.ok()) {
+    std::fprintf(stderr, "tailor_ranker: %s\n",
+                 engine.status().ToString().c_str());
+    return 1;
+  }
+  (*engine)->StartPolling();
+
+  ranker::RankerServerOptions options;
+  options.host = absl::GetFlag(FLAGS_host);
+  options.port = absl::GetFlag(FLAGS_port);
+  options.metrics_host = absl::GetFlag(FLAGS_metrics_host);
+  options.metrics_port = absl::GetFlag(FLAGS_metrics_port);
+  options.poll_interval = engine_options->poll_interval;
+  options.service.work.threads = absl::GetFlag(FLAGS_threads);
+  options.service.work.max_queued = absl::GetFlag(FLAGS_max_queue);
+  options.service.hostname = engine_options->hostname;
+  options.service.replica = engine_options->replica;
+  options.service.build = kBuild;
+  absl::StatusOr<std::unique_ptr<ranker::RankerServer>> server =
+      ranker::RankerServer::Start(options, engine->get());
+  if (!server.ok()) {
+    std::fprintf(stderr, "tailor_ranker: %s\n",
+                 server.status().ToString().c_str());
+    return 1;
+  }
+  ranker::ServingRankEngine* engine_ptr = engine->get();
+  ranker::RegisterEngineMetrics(&(*server)->registry(),
+                                [engine_ptr] { return engine_ptr->stats(); });
+  std::printf("tailor_ranker: listening on %s (metrics port %d, %s)\n",
+              (*server)->address().c_str(), (*server)->metrics_port(),
+              (*server)->serving() ? "SERVING" : "NOT_SERVING yet");
+  std::fflush(stdout);
+  for (const auto& [flag, port] :
+       {std::pair<std::string, int>{absl::GetFlag(FLAGS_port_file),
+                                    (*server)->port()},
+        std::pair<std::string, int>{absl::GetFlag(FLAGS_metrics_port_file),
+                                    (*server)->metrics_port()}}) {
+    if (flag.empty()) continue;
+    absl::Status written = WritePortFile(flag, port);
+    if (!written.ok()) {
+      std::fprintf(stderr, "tailor_ranker: port file: %s\n",
+                   written.ToString().c_str());
+      return 1;
+    }
+  }
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::fprintf(stderr, "tailor_ranker: signal %d, shutting down\n", sig);
+  (*server)->Shutdown(
+      absl::Milliseconds(std::max(absl::GetFlag(FLAGS_shutdown_grace_ms), 0)));
+  (*engine)->StopPolling();
+  std::fprintf(stderr, "tailor_ranker: stopped\n");
+  return 0;
+}
+
+}  // namespace
+}  // namespace tailor
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (tailor::IsHelpArg(argv[i])) {
+      tailor::PrintHelp();
+      return 0;
+    }
+  }
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  if (rest.size() > 1) {
+    std::fprintf(stderr, "tailor_ranker: unexpected argument '%s'\n", rest[1]);
+    return 2;
+  }
+  return tailor::Run();
+}
