@@ -205,9 +205,12 @@ absl::Status ClusterRunner::Start() {
   }
   shards_.clear();
   for (int i = 0; i < options_.shards; ++i) {
-    TAILOR_ASSIGN_OR_RETURN(int port,
-                            supervisor_->WaitForPort(ShardName(i), deadline));
-    shards_.push_back(absl::StrCat(options_.host, ":", port));
+    absl::StatusOr<int> port = supervisor_->WaitForPort(ShardName(i), deadline);
+    if (!port.ok()) {
+      supervisor_->Stop();
+      return Explain(port.status(), supervisor_->Reports());
+    }
+    shards_.push_back(absl::StrCat(options_.host, ":", *port));
   }
 
   ProcessSpec coordinator;
@@ -231,9 +234,13 @@ absl::Status ClusterRunner::Start() {
     OnCoordinatorLine(line);
   };
   TAILOR_RETURN_IF_ERROR(supervisor_->Start(coordinator));
-  TAILOR_ASSIGN_OR_RETURN(int port,
-                          supervisor_->WaitForPort(kCoordinator, deadline));
-  coordinator_ = absl::StrCat(options_.host, ":", port);
+  absl::StatusOr<int> port = supervisor_->WaitForPort(kCoordinator, deadline);
+  if (!port.ok()) {
+    // E.g. a bad job spec: the coordinator checks it before it listens.
+    supervisor_->Stop();
+    return Explain(port.status(), supervisor_->Reports());
+  }
+  coordinator_ = absl::StrCat(options_.host, ":", *port);
 
   for (int i = 0; i < options_.workers; ++i) {
     ProcessSpec worker;
@@ -275,31 +282,40 @@ absl::StatusOr<ClusterResult> ClusterRunner::Wait() {
     result.export_path = last.value("export_path", "");
     return result;
   }
-  std::string why;
-  if (last.is_object() && last.contains("error")) {
-    why = absl::StrCat("coordinator: ", last["error"].get<std::string>());
-  } else if (finished.ok()) {
-    why = "coordinator exited 0 without a final {\"done\":true} line";
-  } else {
-    why = std::string(finished.message());
+  return Explain(finished.ok() ? absl::InternalError(
+                                     "coordinator exited 0 without a final "
+                                     "{\"done\":true} line")
+                               : finished,
+                 result.processes);
+}
+
+absl::Status ClusterRunner::Explain(
+    const absl::Status& cause, const std::vector<ProcessReport>& processes) {
+  std::string why(cause.message());
+  {
+    absl::MutexLock lock(&mu_);
+    if (final_line_.is_object() && final_line_.contains("error") &&
+        final_line_["error"].is_string()) {
+      why =
+          absl::StrCat("coordinator: ", final_line_["error"].get<std::string>(),
+                       " (", why, ")");
+    }
   }
   // The end of the log of the process that failed (the coordinator's if
   // none did).
   std::string tail;
-  for (const ProcessReport& r : result.processes) {
+  for (const ProcessReport& r : processes) {
     if (r.state == ProcessState::kFailed) {
       tail = Tail(r);
       break;
     }
   }
   if (tail.empty()) {
-    for (const ProcessReport& r : result.processes) {
+    for (const ProcessReport& r : processes) {
       if (r.name == kCoordinator) tail = Tail(r);
     }
   }
-  return absl::Status(
-      finished.ok() ? absl::StatusCode::kInternal : finished.code(),
-      absl::StrCat(why, tail));
+  return absl::Status(cause.code(), absl::StrCat(why, tail));
 }
 
 void ClusterRunner::Stop() { supervisor_->Stop(); }

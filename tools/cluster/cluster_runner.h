@@ -109,6 +109,10 @@ class ClusterRunner {
   ClusterRunner(ClusterOptions options, std::unique_ptr<Supervisor> supervisor);
   void OnCoordinatorLine(const std::string& line);
   std::string Tail(const ProcessReport& report) const;
+  // `cause` explained: the coordinator's final error line if it printed
+  // one, and the end of the failed process's stderr log.
+  absl::Status Explain(const absl::Status& cause,
+                       const std::vector<ProcessReport>& processes);
 
   const ClusterOptions options_;
   std::unique_ptr<Supervisor> supervisor_;
