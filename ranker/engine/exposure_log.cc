@@ -10,7 +10,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "core/status_macros.h"
-#include "nlohmann/json.hpp"
 
 namespace tailor::ranker {
 namespace {
@@ -28,26 +27,89 @@ int64_t RotatedSeq(absl::string_view name, absl::string_view base) {
   return absl::SimpleAtoi(name, &seq) ? seq : -1;
 }
 
+// Appends `s` as a JSON string: quotes, backslashes and control characters
+// escaped, invalid UTF-8 replaced by U+FFFD.
+void AppendJsonString(absl::string_view s, std::string* out) {
+  out->push_back('"');
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t i = 0;
+  while (i < n) {
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      if (c == '"' || c == '\\') {
+        out->push_back('\\');
+        out->push_back(static_cast<char>(c));
+      } else if (c < 0x20 || c == 0x7f) {
+        absl::StrAppend(out, absl::StrFormat("\\u%04x", c));
+      } else {
+        out->push_back(static_cast<char>(c));
+      }
+      ++i;
+      continue;
+    }
+    // A multi-byte sequence: its length from the lead byte, then checks for
+    // continuation bytes, overlong forms, surrogates and > U+10FFFF.
+    size_t len = 0;
+    uint32_t cp = 0;
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+      cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      cp = c & 0x07;
+    }
+    bool valid = len > 0 && i + len <= n;
+    for (size_t k = 1; valid && k < len; ++k) {
+      if ((p[i + k] & 0xc0) != 0x80) valid = false;
+      cp = (cp << 6) | (p[i + k] & 0x3f);
+    }
+    if (valid) {
+      valid = !(len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) &&
+              !(len == 4 && (cp < 0x10000 || cp > 0x10ffff));
+    }
+    if (valid) {
+      out->append(s.data() + i, len);
+      i += len;
+    } else {
+      out->append("\xef\xbf\xbd");  // U+FFFD
+      ++i;
+    }
+  }
+  out->push_back('"');
+}
+
 }  // namespace
 
 std::string FormatExposureLine(const ExposureRecord& r) {
-  nlohmann::json j = nlohmann::json::object();
-  j["ts_ms"] = absl::ToUnixMillis(r.time);
-  j["request_id"] = r.request_id;
-  j["model"] = r.model;
-  j["version"] = r.version;
-  j["label"] = r.label;
-  j["experiment"] = r.experiment;
-  j["arm"] = r.arm;
-  if (!r.assigned_arm.empty()) j["assigned_arm"] = r.assigned_arm;
-  j["unit"] = r.unit;
-  j["user"] = r.user;
-  j["cold_start"] = r.cold_start;
-  j["segment"] = r.segment;
-  j["items"] = r.item_ids;
-  // Invalid UTF-8 in caller-supplied strings is replaced, never thrown.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-         "\n";
+  std::string line;
+  line.reserve(256 + 16 * r.item_ids.size());
+  auto field = [&line](absl::string_view key, absl::string_view value) {
+    absl::StrAppend(&line, ",\"", key, "\":");
+    AppendJsonString(value, &line);
+  };
+  absl::StrAppend(&line, "{\"ts_ms\":", absl::ToUnixMillis(r.time));
+  field("request_id", r.request_id);
+  field("model", r.model);
+  absl::StrAppend(&line, ",\"version\":", r.version);
+  field("label", r.label);
+  field("experiment", r.experiment);
+  field("arm", r.arm);
+  if (!r.assigned_arm.empty()) field("assigned_arm", r.assigned_arm);
+  field("unit", r.unit);
+  field("user", r.user);
+  absl::StrAppend(&line, ",\"cold_start\":", r.cold_start ? "true" : "false");
+  field("segment", r.segment);
+  line.append(",\"items\":[");
+  for (size_t i = 0; i < r.item_ids.size(); ++i) {
+    if (i > 0) line.push_back(',');
+    AppendJsonString(r.item_ids[i], &line);
+  }
+  line.append("]}\n");
+  return line;
 }
 
 ExposureLog::ExposureLog(const ExposureLogOptions& options)

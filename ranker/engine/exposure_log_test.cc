@@ -156,6 +156,34 @@ TEST_F(ExposureLogTest, InvalidUtf8IsReplacedNotThrown) {
   ASSERT_EQ(ReadAll(*log).size(), 1u);
 }
 
+TEST_F(ExposureLogTest, LineIsValidJsonWithEscapes) {
+  ExposureRecord r = Record(0);
+  r.request_id = "quote\" back\\ tab\t nl\n del\x7f";
+  r.segment = "Z\xc3\xbcrich \xf0\x9f\x98\x80";  // valid 2- and 4-byte UTF-8
+  r.user =
+      "a\xc3(b\xed\xa0\x80"
+      "c\xe0\x80\xaf"
+      "d";  // truncated, surrogate, overlong
+  r.assigned_arm = "control";
+  r.cold_start = true;
+  r.item_ids = {"x\"y", "", "85123A"};
+  const std::string line = FormatExposureLine(r);
+  ASSERT_EQ(line.back(), '\n');
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  nlohmann::json j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["request_id"], r.request_id);
+  EXPECT_EQ(j["segment"], r.segment);
+  EXPECT_EQ(j["user"],
+            "a\xef\xbf\xbd(b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+            "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+            "d");
+  EXPECT_EQ(j["assigned_arm"], "control");
+  EXPECT_EQ(j["cold_start"], true);
+  EXPECT_EQ(j["items"], nlohmann::json({"x\"y", "", "85123A"}));
+  EXPECT_EQ(j["version"], 3);
+  EXPECT_EQ(j.size(), 13u);
+}
+
 TEST_F(ExposureLogTest, ConcurrentAppendsAreWholeLines) {
   ExposureLogOptions o = Options();
   o.max_file_bytes = 4096;

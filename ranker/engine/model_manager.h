@@ -138,7 +138,7 @@ class ModelManager {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(poll_mu_) ABSL_LOCKS_EXCLUDED(mu_);
   void UpdateResident() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int64_t ModelResident(const Model& model) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   static int64_t NewestAvailable(const Model& model);
 
   const ModelManagerOptions options_;

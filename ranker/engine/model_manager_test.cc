@@ -74,7 +74,7 @@ class ModelManagerTest : public ::testing::Test {
   std::shared_ptr<FakeLoaderState> state_ = std::make_shared<FakeLoaderState>();
   absl::Mutex log_mu_;
   std::vector<std::string> log_ ABSL_GUARDED_BY(log_mu_);
-  const std::map<std::string, std::set<int64_t>> no_pins_;
+  const std::map<std::string, std::set<int64_t>> no_pins_{};
 };
 
 TEST_F(ModelManagerTest, LoadsTheLatestVersion) {
