@@ -285,6 +285,16 @@ void HybridModel::ComputeFeatures(const UserState& u,
       f[kCf] = s;
     }
     if (content) f[kContent] = SparseDot(data_.item_vectors, r, u.profile);
+    if (cf && !data_.has_factors[r]) {
+      // An item the model has no factors for (first sold after training):
+      // the CF score of its content-imputed factors counts as content.
+      auto it = indexes_.imputed_factors.find(r);
+      if (it != indexes_.imputed_factors.end()) {
+        float s = 0;
+        for (int k = 0; k < dim; ++k) s += u.factors[k] * it->second[k];
+        f[kContent] += s;
+      }
+    }
     if (segment) {
       const CsrMatrix& l = data_.affinity.lift;
       const auto begin = l.indices.begin() + l.indptr[u.segment];

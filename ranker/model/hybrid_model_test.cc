@@ -136,6 +136,20 @@ TEST(HybridModelTest, ExplainedComponentsBlendToTheScore) {
   }
 }
 
+TEST(HybridModelTest, ItemWithoutFactorsGetsItsContentImputedCfAsContent) {
+  auto m = Model();
+  RankRequest r;
+  r.set_user_key(kBlueUser);
+  r.set_explain(true);
+  r.add_candidate_item_ids("i7");
+  const RankResponse out = MustRank(*m, r);
+  ASSERT_EQ(out.items_size(), 1);
+  // Profile = i4's vector; cos(i4, i7) = 0.5. i7's nearest items with
+  // factors are i4..i6 (cosine 0.5 each): imputed factors (0, 0.9).
+  EXPECT_EQ(out.items(0).components().cf(), 0.0f);
+  EXPECT_NEAR(out.items(0).components().content(), 0.5f + 0.9f, 1e-5);
+}
+
 TEST(HybridModelTest, CandidateListIsHonouredAndUnknownsCounted) {
   auto m = Model();
   RankRequest r;

@@ -80,6 +80,34 @@ absl::StatusOr<ModelIndexes> BuildIndexes(const HybridModelData& d) {
       }
     }
   }
+  if (v.rows > 0 && d.dim > 0) {
+    for (int64_t i = 0; i < n; ++i) {
+      if (d.has_factors[i] || v.indptr[i] == v.indptr[i + 1]) continue;
+      absl::flat_hash_map<int64_t, float> sims;
+      for (int64_t e = v.indptr[i]; e < v.indptr[i + 1]; ++e) {
+        for (const auto& [j, w] : x.postings[v.indices[e]]) {
+          if (d.has_factors[j]) sims[j] += w * v.data[e];
+        }
+      }
+      std::vector<std::pair<float, int64_t>> top;
+      for (const auto& [j, sim] : sims) {
+        if (sim > 0) top.push_back({-sim, j});
+      }
+      const size_t k = std::min<size_t>(kImputeNeighbors, top.size());
+      if (k == 0) continue;
+      std::partial_sort(top.begin(), top.begin() + k, top.end());
+      std::vector<float> f(d.dim, 0.0f);
+      float total = 0;
+      for (size_t t = 0; t < k; ++t) {
+        const float sim = -top[t].first;
+        const float* y = d.item_factors.data() + top[t].second * d.dim;
+        for (int c = 0; c < d.dim; ++c) f[c] += sim * y[c];
+        total += sim;
+      }
+      for (float& c : f) c /= total;
+      x.imputed_factors.emplace(i, std::move(f));
+    }
+  }
   for (const auto& [feature, values] : d.popularity.by_context) {
     for (const auto& [value, counts] : values) {
       auto& events = x.context_events[feature][value];

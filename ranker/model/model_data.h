@@ -65,7 +65,13 @@ struct ModelIndexes {
   // Item rows by overall events, descending (top kTopPerList).
   std::vector<int64_t> popular_top;
   absl::flat_hash_map<std::string, int64_t> id_to_row;
+  // Items without CF factors but with content: factors imputed as the
+  // cosine-weighted mean of the factors of their kImputeNeighbors nearest
+  // items (by TF-IDF cosine) that have factors.
+  absl::flat_hash_map<int64_t, std::vector<float>> imputed_factors;
 };
+
+inline constexpr int kImputeNeighbors = 10;
 
 inline constexpr int kTopPerList = 1000;
 
