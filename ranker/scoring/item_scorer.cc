@@ -13,6 +13,7 @@
 #include "core/format/aligned_buffer.h"
 #include "core/status_macros.h"
 #include "ranker/scoring/scan_kernels.h"
+#include "ranker/scoring/scan_pool.h"
 #include "ranker/scoring/top_k_collector.h"
 
 namespace tailor::ranker {
@@ -33,10 +34,41 @@ int64_t BlockPanels(int64_t panel_bytes) {
   return std::max<int64_t>(4, kBlockBytes / panel_bytes);
 }
 
-// Feeds the scores of panels [p0, p1) to `collector`: lanes that cannot
-// enter (score below the collector's bar), excluded items (one byte of the
-// bitset per panel) and padding are masked out before any scalar work;
-// lanes tying the bar go to Push, which breaks the tie by index.
+// Feeds the scores of panels [p0, p1) whose lanes the kernel marked in
+// `masks` (score >= the collector's bar when the block started) to
+// `collector`; excluded items (one byte of the bitset per panel) and
+// padding are masked out before any scalar work; Push re-checks against
+// the bar, which may have risen, and breaks ties by index.
+void SelectMasked(const float* scores, const uint8_t* masks, int64_t p0,
+                  int64_t p1, const uint8_t* excluded, int64_t items,
+                  TopKCollector* collector) {
+  const int64_t np = p1 - p0;
+  for (int64_t k = 0; k < np; ++k) {
+    if (k + 8 <= np) {
+      uint64_t word;
+      std::memcpy(&word, masks + k, 8);
+      if (word == 0) {
+        k += 7;
+        continue;
+      }
+    }
+    unsigned mask = masks[k];
+    if (mask == 0) continue;
+    const int64_t p = p0 + k;
+    if (excluded != nullptr) mask &= ~static_cast<unsigned>(excluded[p]);
+    const int64_t first = p * kPanelItems;
+    if (first + kPanelItems > items) mask &= (1u << (items - first)) - 1;
+    const float* s = scores + k * kPanelItems;
+    while (mask != 0) {
+      const int lane = __builtin_ctz(mask);
+      collector->Push(static_cast<int32_t>(first + lane), s[lane]);
+      mask &= mask - 1;
+    }
+  }
+}
+
+// The same for approximate scores without kernel masks (int8, fixed
+// re-score count): the compare against the bar runs here.
 void SelectBlock(const float* scores, int64_t p0, int64_t p1,
                  const uint8_t* excluded, int64_t items,
                  TopKCollector* collector) {
@@ -60,6 +92,55 @@ void SelectBlock(const float* scores, int64_t p0, int64_t p1,
   }
 }
 
+// int8 with the exact bound: an item can enter the exact top `count` only
+// if its upper bound (approximate score + error bound e_i) reaches the
+// count-th best lower bound (approximate score - e_i). e_i = ca * norm_i +
+// cb * residual_i (see QueryPlan). Lanes whose upper bound reaches the
+// running bar `*floor` are kept as candidates (index, upper bound); their
+// lower bounds go to `lower`, whose bar raises `*floor`.
+void SelectBlockBound(const float* scores, int64_t p0, int64_t p1,
+                      const uint8_t* excluded, int64_t items,
+                      const float* norms, const float* residuals, float ca,
+                      float cb, TopKCollector* lower,
+                      std::vector<ScoredItem>* candidates, float* floor) {
+  const __m256 vca = _mm256_set1_ps(ca);
+  const __m256 vcb = _mm256_set1_ps(cb);
+  for (int64_t p = p0; p < p1; ++p) {
+    const float* s = scores + (p - p0) * kPanelItems;
+    const __m256 approx = _mm256_loadu_ps(s);
+    const __m256 bound = _mm256_fmadd_ps(
+        vca, _mm256_loadu_ps(norms + p * kPanelItems),
+        _mm256_mul_ps(vcb, _mm256_loadu_ps(residuals + p * kPanelItems)));
+    const __m256 upper = _mm256_add_ps(approx, bound);
+    unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(
+        _mm256_cmp_ps(upper, _mm256_set1_ps(*floor), _CMP_GE_OQ)));
+    if (mask == 0) continue;
+    if (excluded != nullptr) mask &= ~static_cast<unsigned>(excluded[p]);
+    const int64_t first = p * kPanelItems;
+    if (first + kPanelItems > items) mask &= (1u << (items - first)) - 1;
+    if (mask == 0) continue;
+    alignas(32) float up[kPanelItems], low[kPanelItems];
+    _mm256_store_ps(up, upper);
+    _mm256_store_ps(low, _mm256_sub_ps(approx, bound));
+    while (mask != 0) {
+      const int lane = __builtin_ctz(mask);
+      const int32_t index = static_cast<int32_t>(first + lane);
+      lower->Push(index, low[lane]);
+      candidates->push_back({index, up[lane]});
+      mask &= mask - 1;
+    }
+    if (lower->full()) *floor = std::max(*floor, lower->threshold());
+  }
+}
+
+// Drops candidates whose upper bound is below `floor`.
+void PruneCandidates(float floor, std::vector<ScoredItem>* candidates) {
+  candidates->erase(
+      std::remove_if(candidates->begin(), candidates->end(),
+                     [floor](const ScoredItem& c) { return c.score < floor; }),
+      candidates->end());
+}
+
 }  // namespace
 
 struct ItemScorer::Storage {
@@ -67,6 +148,12 @@ struct ItemScorer::Storage {
   std::vector<float, AlignedAllocator<float>> float_panels;
   std::vector<uint8_t, AlignedAllocator<uint8_t>> int8_panels;
   std::vector<float> int8_scales;  // NumPanels * 8
+  // Per item (NumPanels * 8): norm of the dequantized row and of the
+  // quantization residual, for the int8 error bound.
+  std::vector<float> int8_norms;
+  std::vector<float> int8_residuals;
+  // Workers for scans split over threads (null: one thread).
+  std::unique_ptr<internal::ScanPool> pool;
   // AVX-VNNI for the int8 kernel when the CPU has it (same results).
   bool use_vnni = false;
 };
@@ -97,6 +184,11 @@ absl::StatusOr<std::unique_ptr<ItemScorer>> ItemScorer::Create(
         "item factors: ", rows.size(), " values for ", keys.size(),
         " keys x dim ", dim, " (expected ", keys.size() * dim, ")"));
   }
+  if (options.scan_threads < 1 || options.scan_threads > 64) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ItemScorerOptions.scan_threads must be in [1, 64], got ",
+                     options.scan_threads));
+  }
   if (options.rescore < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "ItemScorerOptions.rescore must be >= 0, got ", options.rescore));
@@ -125,10 +217,20 @@ absl::StatusOr<std::unique_ptr<ItemScorer>> ItemScorer::Create(
     storage->int8_scales.resize(NumPanels(n) * kPanelItems);
     internal::PackInt8Panels(rows.data(), n, dim, storage->int8_panels.data(),
                              storage->int8_scales.data());
+    storage->int8_norms.resize(NumPanels(n) * kPanelItems);
+    storage->int8_residuals.resize(NumPanels(n) * kPanelItems);
+    internal::Int8ErrorNorms(rows.data(), n, dim, storage->int8_panels.data(),
+                             storage->int8_scales.data(),
+                             storage->int8_norms.data(),
+                             storage->int8_residuals.data());
   } else {
     storage->float_panels.resize(NumPanels(n) * dim * kPanelItems);
     internal::PackFloatPanels(rows.data(), n, dim,
                               storage->float_panels.data());
+  }
+  if (options.scan_threads > 1 && n >= options.parallel_min_items) {
+    storage->pool =
+        std::make_unique<internal::ScanPool>(options.scan_threads - 1);
   }
   return std::unique_ptr<ItemScorer>(
       new ItemScorer(std::vector<uint64_t>(keys.begin(), keys.end()), dim,
@@ -210,86 +312,212 @@ absl::Status ItemScorer::TopKBatch(
   return absl::OkStatus();
 }
 
-void ItemScorer::Scan(absl::Span<const TopKQuery> queries,
-                      std::vector<std::vector<ScoredItem>>* out) const {
-  const int nq = static_cast<int>(queries.size());
+// What every part of a scan needs to know about one query.
+struct ItemScorer::QueryPlan {
+  const float* vector = nullptr;
+  int count = 0;
+  const uint8_t* excluded = nullptr;
+  int capacity = 0;  // collector size (0: count 0, nothing to find)
+  // int8 mode.
+  const int8_t* quantized = nullptr;
+  float scale = 0;
+  int32_t offset = 0;
+  // int8 exact bound: |x.y - approx| <= ca * |y^|_2 + cb * |y - y^|_2 with
+  // y^ the dequantized row: x.y = x^.y^ + (x - x^).y^ + x.(y - y^), so
+  // ca = |x - x^|_2 and cb = |x|_2 (Cauchy-Schwarz), each widened to cover
+  // float rounding of the approximate and of the exact score.
+  float ca = 0;
+  float cb = 0;
+};
+
+// One part's findings per query: the best `capacity` (float, or int8 with
+// a fixed re-score count), or for the int8 bound the best `count` lower
+// bounds and the candidates (index, upper bound) not yet ruled out.
+struct ItemScorer::PartResult {
+  std::vector<std::vector<ScoredItem>> best;
+  std::vector<std::vector<ScoredItem>> candidates;
+};
+
+void ItemScorer::ScanPart(const std::vector<QueryPlan>& plan, int64_t pa,
+                          int64_t pb, PartResult* result) const {
+  const int nq = static_cast<int>(plan.size());
   const int64_t n = items();
-  const int64_t panels = NumPanels(n);
-  out->assign(nq, {});
+  const bool bound = options_.int8 && options_.int8_exact;
   std::vector<TopKCollector> collectors;
   collectors.reserve(nq);
-  for (const TopKQuery& q : queries) {
-    const int64_t want =
-        options_.int8 ? std::max(q.count, options_.rescore) : q.count;
-    collectors.emplace_back(q.count == 0 ? 0
-                                         : static_cast<int>(std::min(want, n)));
+  for (const QueryPlan& q : plan) collectors.emplace_back(q.capacity);
+  std::vector<std::vector<ScoredItem>> candidates(bound ? nq : 0);
+  std::vector<float> floors(nq, -std::numeric_limits<float>::infinity());
+  std::vector<size_t> prune_at(nq, 0);
+  for (int i = 0; i < nq && bound; ++i) {
+    prune_at[i] = 4 * static_cast<size_t>(plan[i].capacity) + 64;
   }
-  // int8 mode: quantized queries.
   const int dim4 = internal::Int8Dim(dim_);
-  std::vector<int8_t> qbytes;
-  std::vector<float> qscales;
-  std::vector<int32_t> qoffsets;
-  if (options_.int8) {
-    qbytes.resize(static_cast<size_t>(nq) * dim4);
-    qscales.resize(nq);
-    qoffsets.resize(nq);
-    for (int i = 0; i < nq; ++i) {
-      internal::QuantizeQuery(queries[i].vector.data(), dim_,
-                              qbytes.data() + static_cast<size_t>(i) * dim4,
-                              &qscales[i], &qoffsets[i]);
-    }
-  }
   const int64_t block_panels =
       BlockPanels(options_.int8 ? dim4 * kPanelItems
                                 : dim_ * kPanelItems * int64_t{sizeof(float)});
   const int64_t block_items = block_panels * kPanelItems;
   std::vector<float> scores(static_cast<size_t>(nq) * block_items);
-  for (int64_t p0 = 0; p0 < panels; p0 += block_panels) {
-    const int64_t p1 = std::min(p0 + block_panels, panels);
+  std::vector<uint8_t> masks(static_cast<size_t>(nq) * block_panels);
+  std::vector<float> thresholds(nq);
+  for (int64_t p0 = pa; p0 < pb; p0 += block_panels) {
+    const int64_t p1 = std::min(p0 + block_panels, pb);
+    if (!options_.int8) {
+      for (int i = 0; i < nq; ++i) {
+        thresholds[i] = collectors[i].full()
+                            ? collectors[i].threshold()
+                            : -std::numeric_limits<float>::infinity();
+      }
+    }
     for (int i0 = 0; i0 < nq; i0 += kMaxQueryTile) {
       const int tile = std::min(kMaxQueryTile, nq - i0);
       float* block_scores =
           scores.data() + static_cast<size_t>(i0) * block_items;
       if (options_.int8) {
         const int8_t* q[kMaxQueryTile];
+        float qscales[kMaxQueryTile];
+        int32_t qoffsets[kMaxQueryTile];
         for (int t = 0; t < tile; ++t) {
-          q[t] = qbytes.data() + static_cast<size_t>(i0 + t) * dim4;
+          q[t] = plan[i0 + t].quantized;
+          qscales[t] = plan[i0 + t].scale;
+          qoffsets[t] = plan[i0 + t].offset;
         }
-        internal::ScoreInt8Panels(
-            storage_->int8_panels.data(), storage_->int8_scales.data(), dim_,
-            p0, p1, q, qscales.data() + i0, qoffsets.data() + i0, tile,
-            block_scores, block_items, storage_->use_vnni);
+        internal::ScoreInt8Panels(storage_->int8_panels.data(),
+                                  storage_->int8_scales.data(), dim_, p0, p1, q,
+                                  qscales, qoffsets, tile, block_scores,
+                                  block_items, storage_->use_vnni);
       } else {
         const float* q[kMaxQueryTile];
-        for (int t = 0; t < tile; ++t) q[t] = queries[i0 + t].vector.data();
-        internal::ScoreFloatPanels(storage_->float_panels.data(), dim_, p0, p1,
-                                   q, tile, block_scores, block_items);
+        for (int t = 0; t < tile; ++t) q[t] = plan[i0 + t].vector;
+        internal::ScoreFloatPanels(
+            storage_->float_panels.data(), dim_, p0, p1, q, tile, block_scores,
+            block_items, thresholds.data() + i0,
+            masks.data() + static_cast<size_t>(i0) * block_panels,
+            block_panels);
       }
     }
     for (int i = 0; i < nq; ++i) {
-      if (queries[i].count == 0) continue;
-      SelectBlock(scores.data() + static_cast<size_t>(i) * block_items, p0, p1,
-                  queries[i].excluded != nullptr ? queries[i].excluded->bytes()
-                                                 : nullptr,
-                  n, &collectors[i]);
+      const QueryPlan& q = plan[i];
+      if (q.capacity == 0) continue;
+      const float* s = scores.data() + static_cast<size_t>(i) * block_items;
+      if (!options_.int8) {
+        SelectMasked(s, masks.data() + static_cast<size_t>(i) * block_panels,
+                     p0, p1, q.excluded, n, &collectors[i]);
+      } else if (!bound) {
+        SelectBlock(s, p0, p1, q.excluded, n, &collectors[i]);
+      } else {
+        SelectBlockBound(s, p0, p1, q.excluded, n, storage_->int8_norms.data(),
+                         storage_->int8_residuals.data(), q.ca, q.cb,
+                         &collectors[i], &candidates[i], &floors[i]);
+        if (candidates[i].size() >= prune_at[i]) {
+          PruneCandidates(floors[i], &candidates[i]);
+          prune_at[i] = std::max(prune_at[i], 2 * candidates[i].size());
+        }
+      }
     }
   }
+  result->best.resize(nq);
+  for (int i = 0; i < nq; ++i) collectors[i].TakeSorted(&result->best[i]);
+  if (bound) {
+    for (int i = 0; i < nq; ++i) PruneCandidates(floors[i], &candidates[i]);
+    result->candidates = std::move(candidates);
+  }
+}
+
+void ItemScorer::Scan(absl::Span<const TopKQuery> queries,
+                      std::vector<std::vector<ScoredItem>>* out) const {
+  const int nq = static_cast<int>(queries.size());
+  const int64_t n = items();
+  const int64_t panels = NumPanels(n);
+  const bool bound = options_.int8 && options_.int8_exact;
+  const int dim4 = internal::Int8Dim(dim_);
+  std::vector<int8_t> qbytes(options_.int8 ? static_cast<size_t>(nq) * dim4
+                                           : 0);
+  std::vector<QueryPlan> plan(nq);
   for (int i = 0; i < nq; ++i) {
+    const TopKQuery& q = queries[i];
+    QueryPlan& p = plan[i];
+    p.vector = q.vector.data();
+    p.count = q.count;
+    p.excluded = q.excluded != nullptr ? q.excluded->bytes() : nullptr;
+    const int64_t want =
+        options_.int8 && !bound ? std::max(q.count, options_.rescore) : q.count;
+    p.capacity = q.count == 0 ? 0 : static_cast<int>(std::min(want, n));
+    if (!options_.int8) continue;
+    int8_t* bytes = qbytes.data() + static_cast<size_t>(i) * dim4;
+    internal::QuantizeQuery(p.vector, dim_, bytes, &p.scale, &p.offset);
+    p.quantized = bytes;
+    double residual2 = 0, norm2 = 0;
+    for (int j = 0; j < dim_; ++j) {
+      const double x = p.vector[j];
+      const double r = x - static_cast<double>(p.scale) * bytes[j];
+      residual2 += r * r;
+      norm2 += x * x;
+    }
+    // Rounding slack: the approximate score is an exact integer dot times
+    // two float scales (a few ulps); the exact score is a float FMA chain
+    // over dim terms, each |x_j y_j| <= |x|_2 |y|_2 overall (<= dim ulps of
+    // |x|_2 |y|_2). 2^-20 * (dim + 8) covers both with a wide margin.
+    const double slack = std::ldexp(1.0, -20) * (dim_ + 8) * std::sqrt(norm2);
+    p.ca = static_cast<float>((std::sqrt(residual2) + slack) * (1 + 1e-6));
+    p.cb = static_cast<float>((std::sqrt(norm2) + slack) * (1 + 1e-6));
+  }
+  // Split large scans over the pool, in block-aligned parts.
+  int parts = 1;
+  if (storage_->pool != nullptr && n >= options_.parallel_min_items) {
+    parts = storage_->pool->workers() + 1;
+  }
+  std::vector<PartResult> results(parts);
+  if (parts == 1) {
+    ScanPart(plan, 0, panels, &results[0]);
+  } else {
+    const int64_t step = (panels + parts - 1) / parts;
+    storage_->pool->Run(parts, [&](int part) {
+      const int64_t pa = std::min(panels, part * step);
+      const int64_t pb = std::min(panels, pa + step);
+      ScanPart(plan, pa, pb, &results[part]);
+    });
+  }
+  out->assign(nq, {});
+  for (int i = 0; i < nq; ++i) {
+    const QueryPlan& q = plan[i];
     std::vector<ScoredItem>& result = (*out)[i];
-    collectors[i].TakeSorted(&result);
-    if (options_.int8) {
-      // Exact re-score of the int8 candidates.
-      for (ScoredItem& item : result) {
-        item.score = internal::DotFloat(
-            queries[i].vector.data(),
-            storage_->rows.data() + static_cast<int64_t>(item.index) * dim_,
-            dim_);
-      }
-      std::sort(result.begin(), result.end(), ScoredItemBefore);
-      if (static_cast<int>(result.size()) > queries[i].count) {
-        result.resize(queries[i].count);
+    if (q.capacity == 0) continue;
+    // Merge the parts' best lists (each holds its part's best capacity).
+    std::vector<ScoredItem> merged = std::move(results[0].best[i]);
+    for (int part = 1; part < parts; ++part) {
+      merged.insert(merged.end(), results[part].best[i].begin(),
+                    results[part].best[i].end());
+    }
+    if (parts > 1) std::sort(merged.begin(), merged.end(), ScoredItemBefore);
+    if (static_cast<int>(merged.size()) > q.capacity) merged.resize(q.capacity);
+    if (!options_.int8) {
+      result = std::move(merged);
+      continue;
+    }
+    if (bound) {
+      // merged: the best lower bounds; the count-th is the floor every
+      // possible member of the exact top count reaches with its upper bound.
+      const float floor = static_cast<int>(merged.size()) >= q.count
+                              ? merged[q.count - 1].score
+                              : -std::numeric_limits<float>::infinity();
+      merged.clear();
+      for (int part = 0; part < parts; ++part) {
+        for (const ScoredItem& c : results[part].candidates[i]) {
+          if (c.score >= floor) merged.push_back(c);
+        }
       }
     }
+    // Exact re-score of the int8 candidates.
+    for (ScoredItem& item : merged) {
+      item.score = internal::DotFloat(
+          q.vector,
+          storage_->rows.data() + static_cast<int64_t>(item.index) * dim_,
+          dim_);
+    }
+    std::sort(merged.begin(), merged.end(), ScoredItemBefore);
+    if (static_cast<int>(merged.size()) > q.count) merged.resize(q.count);
+    result = std::move(merged);
   }
 }
 
@@ -327,12 +555,14 @@ void ItemScorer::CopyRow(int64_t index, absl::Span<float> out) const {
 }
 
 int64_t ItemScorer::MemoryBytes() const {
-  return static_cast<int64_t>(keys_.capacity() * sizeof(uint64_t) +
-                              storage_->rows.capacity() * sizeof(float) +
-                              storage_->float_panels.capacity() *
-                                  sizeof(float) +
-                              storage_->int8_panels.capacity() +
-                              storage_->int8_scales.capacity() * sizeof(float));
+  return static_cast<int64_t>(
+      keys_.capacity() * sizeof(uint64_t) +
+      storage_->rows.capacity() * sizeof(float) +
+      storage_->float_panels.capacity() * sizeof(float) +
+      storage_->int8_panels.capacity() +
+      (storage_->int8_scales.capacity() + storage_->int8_norms.capacity() +
+       storage_->int8_residuals.capacity()) *
+          sizeof(float));
 }
 
 }  // namespace tailor::ranker

@@ -4,8 +4,10 @@
 // Exact top-k retrieval over a model version's item factors: score =
 // dot(query, item row), scanned with AVX2/FMA kernels over a blocked
 // (8-item panel) copy of the matrix, with exclusions applied inside the scan.
-// Optionally scans an int8 copy (4x less memory traffic) and re-scores the
-// best `rescore` candidates exactly in float. See docs/ranker_scoring.md.
+// Optionally scans an int8 copy (4x less memory traffic) and re-scores in
+// float the candidates that the quantization error bound cannot rule out.
+// Large catalogues can split one scan over a few threads (scan_threads).
+// See docs/ranker_scoring.md.
 
 #include <cstdint>
 #include <memory>
@@ -26,6 +28,16 @@ struct ItemScorerOptions {
   // Default 200 (recall@100 1.000 at 10^5 and 10^6 Gaussian items, dim 64;
   // see docs/ranker_scoring.md).
   int rescore = 200;
+  // int8 mode: true (default) re-scores exactly the items whose quantization
+  // error bound lets them enter the exact top `count` (a rigorous bound, so
+  // the results equal the float scan's; `rescore` is then unused). false:
+  // the best max(rescore, count) approximate scores are re-scored.
+  bool int8_exact = true;
+  // Threads that share one scan (the caller plus scan_threads - 1 pool
+  // workers owned by the scorer), used only when items() >=
+  // parallel_min_items so small catalogues never pay a hand-off. Default 1.
+  int scan_threads = 1;
+  int64_t parallel_min_items = 200000;
 };
 
 // One query of a batch. `vector` has dim() floats and must outlive the call.
@@ -91,8 +103,13 @@ class ItemScorer {
   ItemScorer(std::vector<uint64_t> keys, int dim,
              const ItemScorerOptions& options,
              std::unique_ptr<Storage> storage);
+  struct QueryPlan;
+  struct PartResult;
   void Scan(absl::Span<const TopKQuery> queries,
             std::vector<std::vector<ScoredItem>>* out) const;
+  // Scans panels [pa, pb) for every query of `plan`.
+  void ScanPart(const std::vector<QueryPlan>& plan, int64_t pa, int64_t pb,
+                PartResult* result) const;
 
   std::vector<uint64_t> keys_;
   int dim_;

@@ -230,6 +230,109 @@ INSTANTIATE_TEST_SUITE_P(FloatAndInt8, ItemScorerModeTest,
                            return info.param ? "Int8" : "Float";
                          });
 
+// The oracle of the int8 exact-bound mode: every eligible item re-scored by
+// ScoreIndices (the float dot product the re-score uses), sorted.
+std::vector<ScoredItem> RescoredOracle(const ItemScorer& scorer,
+                                       const std::vector<float>& query,
+                                       int count, const ExclusionSet* ex) {
+  std::vector<int32_t> all;
+  for (int32_t i = 0; i < scorer.items(); ++i) {
+    if (ex == nullptr || !ex->Contains(i)) all.push_back(i);
+  }
+  std::vector<float> scores;
+  EXPECT_THAT(scorer.ScoreIndices(query, all, &scores), IsOk());
+  std::vector<ScoredItem> items;
+  for (size_t i = 0; i < all.size(); ++i) items.push_back({all[i], scores[i]});
+  std::sort(items.begin(), items.end(), ScoredItemBefore);
+  if (static_cast<int>(items.size()) > count) items.resize(count);
+  return items;
+}
+
+// int8 with the error bound (the default): the candidates that cannot be
+// ruled out are re-scored, so the result is exactly the top count of the
+// re-scored float dot products: same items, order and scores. Also with
+// rows of very different scales and an outlier column (coarse quantization)
+// and a query with one dominant value.
+TEST(ItemScorerTest, Int8ExactBoundEqualsRescoredOracle) {
+  std::mt19937 rng(31);
+  for (int dim : {13, 64}) {
+    const int64_t n = 20011;
+    std::vector<float> rows = GaussianValues(n * dim, &rng);
+    std::uniform_real_distribution<float> scale(0.1f, 3.0f);
+    for (int64_t i = 0; i < n; ++i) {
+      const float s = scale(rng);
+      for (int j = 0; j < dim; ++j) rows[i * dim + j] *= s;
+      if (i % 7 == 0) rows[i * dim + (i % dim)] *= 20;
+    }
+    ItemScorerOptions options;
+    options.int8 = true;
+    TAILOR_ASSERT_OK_AND_ASSIGN(
+        auto scorer, ItemScorer::Create(Keys(n), rows, dim, options));
+    for (int count : {1, 10, 100, 1000}) {
+      for (int variant = 0; variant < 2; ++variant) {
+        std::vector<float> query = GaussianValues(dim, &rng);
+        if (variant == 1) query[3] = 40;
+        const ExclusionSet excluded = RandomExclusions(n, 0.1, &rng);
+        std::vector<ScoredItem> got;
+        ASSERT_THAT(scorer->TopK(query, count, &excluded, {}, &got), IsOk());
+        ExpectSame(
+            got, RescoredOracle(*scorer, query, count, &excluded),
+            absl::StrCat("dim ", dim, " count ", count, " variant ", variant));
+      }
+    }
+  }
+}
+
+// A scan split over threads (scan_threads, here from 1,000 items on) gives
+// the single-thread results exactly, for TopK and TopKBatch, float and int8.
+TEST(ItemScorerTest, ScanThreadsGiveTheSingleThreadResults) {
+  std::mt19937 rng(32);
+  const int dim = 24;
+  const int64_t n = 12007;
+  const std::vector<float> rows = GaussianValues(n * dim, &rng);
+  for (bool int8 : {false, true}) {
+    ItemScorerOptions one;
+    one.int8 = int8;
+    TAILOR_ASSERT_OK_AND_ASSIGN(auto single,
+                                ItemScorer::Create(Keys(n), rows, dim, one));
+    for (int threads : {2, 3}) {
+      ItemScorerOptions split = one;
+      split.scan_threads = threads;
+      split.parallel_min_items = 1000;
+      TAILOR_ASSERT_OK_AND_ASSIGN(
+          auto parallel, ItemScorer::Create(Keys(n), rows, dim, split));
+      std::vector<std::vector<float>> vectors;
+      std::vector<ExclusionSet> exclusions;
+      for (int q = 0; q < 6; ++q) {
+        vectors.push_back(GaussianValues(dim, &rng));
+        exclusions.push_back(RandomExclusions(n, 0.2, &rng));
+      }
+      std::vector<TopKQuery> batch;
+      for (int q = 0; q < 6; ++q) {
+        const int count = q == 0 ? 0 : 37 * q;
+        batch.push_back({vectors[q], count, q % 2 ? &exclusions[q] : nullptr});
+        std::vector<ScoredItem> got, want;
+        ASSERT_THAT(
+            parallel->TopK(vectors[q], count, batch.back().excluded, {}, &got),
+            IsOk());
+        ASSERT_THAT(
+            single->TopK(vectors[q], count, batch.back().excluded, {}, &want),
+            IsOk());
+        ExpectSame(
+            got, want,
+            absl::StrCat("int8 ", int8, " threads ", threads, " query ", q));
+      }
+      std::vector<std::vector<ScoredItem>> got, want;
+      ASSERT_THAT(parallel->TopKBatch(batch, &got), IsOk());
+      ASSERT_THAT(single->TopKBatch(batch, &want), IsOk());
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t q = 0; q < got.size(); ++q) {
+        ExpectSame(got[q], want[q], absl::StrCat("batch query ", q));
+      }
+    }
+  }
+}
+
 // int8 scan + exact re-score of the default top 200 finds >= 99% of the
 // exact top 100 on Gaussian factors (the bench checks the same at 1,000,000
 // items).
@@ -242,6 +345,7 @@ TEST(ItemScorerTest, Int8RecallAt100IsAtLeast099) {
                               ItemScorer::Create(Keys(n), rows, dim));
   ItemScorerOptions int8_options;
   int8_options.int8 = true;
+  int8_options.int8_exact = false;  // the fixed re-score count
   TAILOR_ASSERT_OK_AND_ASSIGN(
       auto approx, ItemScorer::Create(Keys(n), rows, dim, int8_options));
   int64_t found = 0, total = 0;
@@ -281,6 +385,11 @@ TEST(ItemScorerTest, CreateRejectsBadInputNamingIt) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("row 1 column 1")));
   ItemScorerOptions bad;
+  bad.scan_threads = 0;
+  EXPECT_THAT(
+      ItemScorer::Create({1, 2}, rows, 2, bad),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("scan_threads")));
+  bad.scan_threads = 1;
   bad.rescore = -1;
   EXPECT_THAT(
       ItemScorer::Create({1, 2}, rows, 2, bad),

@@ -13,7 +13,8 @@ namespace {
 // NQ queries x NP consecutive float panels, all of dim j.
 template <int NQ, int NP>
 inline void FloatTile(const float* panel, int dim, const float* const* q,
-                      float* out, int64_t stride) {
+                      float* out, int64_t stride, const float* thresholds,
+                      uint8_t* masks, int64_t mask_stride) {
   __m256 acc[NQ][NP];
 #pragma GCC unroll 8
   for (int i = 0; i < NQ; ++i) {
@@ -42,20 +43,34 @@ inline void FloatTile(const float* panel, int dim, const float* const* q,
       _mm256_storeu_ps(out + i * stride + p * kPanelItems, acc[i][p]);
     }
   }
+  if (masks != nullptr) {
+#pragma GCC unroll 8
+    for (int i = 0; i < NQ; ++i) {
+      const __m256 bar = _mm256_set1_ps(thresholds[i]);
+#pragma GCC unroll 8
+      for (int p = 0; p < NP; ++p) {
+        masks[i * mask_stride + p] = static_cast<uint8_t>(
+            _mm256_movemask_ps(_mm256_cmp_ps(acc[i][p], bar, _CMP_GE_OQ)));
+      }
+    }
+  }
 }
 
 template <int NQ, int NP>
 void FloatRange(const float* panels, int dim, int64_t p0, int64_t p1,
-                const float* const* q, float* scores, int64_t stride) {
+                const float* const* q, float* scores, int64_t stride,
+                const float* thresholds, uint8_t* masks, int64_t mask_stride) {
   const int64_t pstride = static_cast<int64_t>(dim) * kPanelItems;
   int64_t p = p0;
   for (; p + NP <= p1; p += NP) {
-    FloatTile<NQ, NP>(panels + p * pstride, dim, q,
-                      scores + (p - p0) * kPanelItems, stride);
+    FloatTile<NQ, NP>(
+        panels + p * pstride, dim, q, scores + (p - p0) * kPanelItems, stride,
+        thresholds, masks == nullptr ? nullptr : masks + (p - p0), mask_stride);
   }
   for (; p < p1; ++p) {
-    FloatTile<NQ, 1>(panels + p * pstride, dim, q,
-                     scores + (p - p0) * kPanelItems, stride);
+    FloatTile<NQ, 1>(
+        panels + p * pstride, dim, q, scores + (p - p0) * kPanelItems, stride,
+        thresholds, masks == nullptr ? nullptr : masks + (p - p0), mask_stride);
   }
 }
 
@@ -234,6 +249,30 @@ void PackInt8Panels(const float* rows, int64_t n, int dim, uint8_t* panels,
   }
 }
 
+void Int8ErrorNorms(const float* rows, int64_t n, int dim,
+                    const uint8_t* panels, const float* scales, float* norms,
+                    float* residuals) {
+  const int dim4 = Int8Dim(dim);
+  const int64_t padded = NumPanels(n) * kPanelItems;
+  for (int64_t item = 0; item < padded; ++item) {
+    double norm2 = 0, residual2 = 0;
+    if (item < n) {
+      const uint8_t* panel = panels + (item / kPanelItems) * dim4 * kPanelItems;
+      const int l = static_cast<int>(item % kPanelItems);
+      for (int j = 0; j < dim; ++j) {
+        const int q =
+            static_cast<int>(panel[(j / 4) * 32 + 4 * l + (j % 4)]) - 128;
+        const double dequantized = static_cast<double>(scales[item]) * q;
+        const double residual = rows[item * dim + j] - dequantized;
+        norm2 += dequantized * dequantized;
+        residual2 += residual * residual;
+      }
+    }
+    norms[item] = static_cast<float>(std::sqrt(norm2) * (1 + 1e-6));
+    residuals[item] = static_cast<float>(std::sqrt(residual2) * (1 + 1e-6));
+  }
+}
+
 void QuantizeQuery(const float* query, int dim, int8_t* out, float* scale,
                    int32_t* offset) {
   float max_abs = 0;
@@ -255,16 +294,21 @@ void QuantizeQuery(const float* query, int dim, int8_t* out, float* scale,
 
 void ScoreFloatPanels(const float* panels, int dim, int64_t p0, int64_t p1,
                       const float* const* queries, int nq, float* scores,
-                      int64_t stride) {
+                      int64_t stride, const float* thresholds, uint8_t* masks,
+                      int64_t mask_stride) {
   switch (nq) {
     case 1:
-      return FloatRange<1, 8>(panels, dim, p0, p1, queries, scores, stride);
+      return FloatRange<1, 8>(panels, dim, p0, p1, queries, scores, stride,
+                              thresholds, masks, mask_stride);
     case 2:
-      return FloatRange<2, 4>(panels, dim, p0, p1, queries, scores, stride);
+      return FloatRange<2, 4>(panels, dim, p0, p1, queries, scores, stride,
+                              thresholds, masks, mask_stride);
     case 3:
-      return FloatRange<3, 3>(panels, dim, p0, p1, queries, scores, stride);
+      return FloatRange<3, 3>(panels, dim, p0, p1, queries, scores, stride,
+                              thresholds, masks, mask_stride);
     case 4:
-      return FloatRange<4, 3>(panels, dim, p0, p1, queries, scores, stride);
+      return FloatRange<4, 3>(panels, dim, p0, p1, queries, scores, stride,
+                              thresholds, masks, mask_stride);
     default:
       std::abort();
   }

@@ -31,16 +31,27 @@ void PackFloatPanels(const float* rows, int64_t n, int dim, float* panels);
 void PackInt8Panels(const float* rows, int64_t n, int dim, uint8_t* panels,
                     float* scales);
 
+// For the int8 error bound, per item of PackInt8Panels' output: norms[i] =
+// |y^_i|_2 (the dequantized row scale_i * q_i) and residuals[i] =
+// |y_i - y^_i|_2, both rounded up; NumPanels(n) * 8 values, 0 for padding.
+void Int8ErrorNorms(const float* rows, int64_t n, int dim,
+                    const uint8_t* panels, const float* scales, float* norms,
+                    float* residuals);
+
 // Quantizes a query to Int8Dim(dim) values in [-63, 63] (zero-padded);
 // `scale` = max |x| / 63, `offset` = 128 * sum of the quantized values.
 void QuantizeQuery(const float* query, int dim, int8_t* out, float* scale,
                    int32_t* offset);
 
 // For panels [p0, p1) and nq <= kMaxQueryTile queries, writes the score of
-// item 8p + l for query i to scores[i * stride + 8 * (p - p0) + l].
+// item 8p + l for query i to scores[i * stride + 8 * (p - p0) + l]. When
+// `masks` is set, also writes masks[i * mask_stride + (p - p0)]: bit l set
+// when that score >= thresholds[i] (the compare runs on the registers, so
+// the selection only reads one byte per panel).
 void ScoreFloatPanels(const float* panels, int dim, int64_t p0, int64_t p1,
                       const float* const* queries, int nq, float* scores,
-                      int64_t stride);
+                      int64_t stride, const float* thresholds = nullptr,
+                      uint8_t* masks = nullptr, int64_t mask_stride = 0);
 // The same over int8 panels; scores approximate the float dot products:
 // (integer dot - offset) * query scale * item scale. use_vnni (only when
 // CpuHasAvxVnni()) runs AVX-VNNI vpdpbusd instead of vpmaddubsw +
