@@ -7,7 +7,10 @@
 // fault-free run; a bad job spec and an unreachable peer must end in a clear
 // error, never a hang.
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cmath>
@@ -41,6 +44,35 @@ cluster::ClusterBinaries Binaries() {
   return {"parameter_server/tailor_ps",
           "trainer/distributed/tailor_coordinator",
           "trainer/distributed/tailor_worker"};
+}
+
+// Blocks (inotify, no sleeping) until the coordinator's state file in
+// `state_dir` records a checkpoint of at least `iteration`, i.e. the
+// shards' checkpoint of that iteration is complete; false at the deadline.
+bool WaitForCheckpoint(const std::string& state_dir, int iteration,
+                       absl::Time deadline) {
+  const int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (fd < 0) return false;
+  inotify_add_watch(fd, state_dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE);
+  bool reached = false;
+  while (!reached && absl::Now() < deadline) {
+    std::ifstream in(state_dir + "/coordinator_state.json");
+    const nlohmann::json state = nlohmann::json::parse(in, nullptr, false);
+    if (state.is_object() &&
+        state.value("checkpoint_iteration", 0) >= iteration) {
+      reached = true;
+      break;
+    }
+    pollfd p = {fd, POLLIN, 0};
+    poll(&p, 1,
+         static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now())) +
+             1);
+    char buffer[4096];
+    while (read(fd, buffer, sizeof(buffer)) > 0) {
+    }
+  }
+  close(fd);
+  return reached;
 }
 
 std::string TestDir(const std::string& name) {
@@ -171,10 +203,14 @@ TEST_F(ClusterFaultTest, FaultFreeRunCompletesAndExports) {
 
 TEST_F(ClusterFaultTest, ShardKilledMidIterationRestoresAndCompletes) {
   std::atomic<bool> killed{false};
+  const std::string state_dir = TestDir("kill_shard") + "/state";
   absl::StatusOr<ClusterResult> result =
       RunJob("kill_shard", Spec(), [&](ClusterRunner* runner, int iteration) {
-        // Iteration 3 starts as soon as its predecessor's line is out.
+        // After iteration 2's checkpoint the coordinator hands out the
+        // tasks of iteration 3 at once: the kill lands in them.
         if (iteration == 2 && !killed.exchange(true)) {
+          EXPECT_TRUE(
+              WaitForCheckpoint(state_dir, 2, absl::Now() + absl::Seconds(60)));
           EXPECT_TRUE(runner->supervisor()
                           ->Signal(ClusterRunner::ShardName(1), SIGKILL)
                           .ok());
