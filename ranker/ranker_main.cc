@@ -1,7 +1,7 @@
 // tailor_ranker: the ranking service (docs/ranker_server.md, docs/ranker.md).
 //
-//   tailor_ranker --model_base=/models --model_names=retail --port=0 \
-//       --port_file=/tmp/ranker.port --metrics_port=0 \
+//   tailor_ranker --model_base=/models --model_names=retail --port=0
+//       --port_file=/tmp/ranker.port --metrics_port=0
 //       --metrics_port_file=/tmp/ranker.metrics_port
 //
 // Serves tailor.v1.Ranker, grpc.health.v1.Health (SERVING once a model

@@ -6,7 +6,7 @@
 // with the public key hasher, so `tailor loadgen --loadgen_user_ids` and
 // `--loadgen_item_ids` can name them.
 //
-//   make_synthetic_model --model_base=/tmp/models --model_name=synth \
+//   make_synthetic_model --model_base=/tmp/models --model_name=synth
 //       --items=100000 --users=10000 --factors=64 --version=1
 
 #include <algorithm>
