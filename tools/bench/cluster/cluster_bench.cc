@@ -13,7 +13,9 @@
 // single-process trainer), their ratio, updates per second, bytes moved per
 // ALS epoch next to the minimum, and each process's peak RSS.
 
+#include <errno.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -244,6 +246,9 @@ int Run() {
     char pattern[] = "/tmp/cluster-bench-XXXXXX";
     if (mkdtemp(pattern) == nullptr) return 1;
     work_dir = pattern;
+  } else if (mkdir(work_dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    std::fprintf(stderr, "cluster_bench: cannot create %s\n", work_dir.c_str());
+    return 1;
   }
   const int threads = absl::GetFlag(FLAGS_threads);
   const MachinePeaks peaks =
