@@ -31,24 +31,10 @@ double RegScale(const IalsOptions& o, int64_t nnz, int64_t other_side) {
                   o.reg_exponent);
 }
 
-// Rows [begin, end) of `m` as a matrix of end - begin rows (same columns).
-CsrMatrix RowSlice(const CsrMatrix& m, int64_t begin, int64_t end) {
-  CsrMatrix s;
-  s.rows = end - begin;
-  s.cols = m.cols;
-  const int64_t e0 = m.indptr[begin], e1 = m.indptr[end];
-  s.indptr.resize(s.rows + 1);
-  for (int64_t r = 0; r <= s.rows; ++r) s.indptr[r] = m.indptr[begin + r] - e0;
-  s.indices.assign(m.indices.begin() + e0, m.indices.begin() + e1);
-  s.data.assign(m.data.begin() + e0, m.data.begin() + e1);
-  return s;
-}
-
-// Pulls rows `keys` of `table` into rows `index` of `out` (padded stride),
-// in chunks.
+// Pulls rows `keys` of `table` into rows 0.. of `out` (padded stride), in
+// chunks.
 absl::Status PullInto(PsClient* ps, const std::string& table,
-                      const std::vector<uint64_t>& keys,
-                      const std::vector<int64_t>& index, FactorMatrix& out,
+                      const std::vector<uint64_t>& keys, FactorMatrix& out,
                       const TaskContext& ctx) {
   const int k = out.cols();
   std::vector<float> buf;
@@ -60,7 +46,7 @@ absl::Status PullInto(PsClient* ps, const std::string& table,
                                     absl::MakeConstSpan(keys.data() + b, e - b),
                                     absl::MakeSpan(buf)));
     for (size_t i = b; i < e; ++i) {
-      std::copy_n(buf.data() + (i - b) * k, k, out.row(index[i]));
+      std::copy_n(buf.data() + (i - b) * k, k, out.row(i));
     }
   }
   return absl::OkStatus();
@@ -85,7 +71,6 @@ absl::Status PushRows(PsClient* ps, const std::string& table,
 absl::StatusOr<TaskOutcome> RunAlsTask(const TaskContext& ctx,
                                        const tailor::v1::Task& task) {
   const DistributedJob& job = *ctx.job;
-  const TrainingData& data = *ctx.data;
   const bool user_step = task.kind() == tailor::v1::STEP_KIND_ALS_USER;
   if (!user_step && task.kind() != tailor::v1::STEP_KIND_ALS_ITEM) {
     return absl::InvalidArgumentError(
@@ -94,13 +79,18 @@ absl::StatusOr<TaskOutcome> RunAlsTask(const TaskContext& ctx,
   TAILOR_ASSIGN_OR_RETURN(IalsOptions options,
                           IalsOptionsFromJob(job, ctx.threads));
   const int k = options.factors;
-  const CsrMatrix& m = user_step ? data.train : data.train_items;
-  const std::vector<uint32_t>& cuts =
-      user_step ? data.grid.row_cuts : data.grid.col_cuts;
+  WorkerData& data = *ctx.data;
+  const std::vector<uint32_t> parts(task.partition_ids().begin(),
+                                    task.partition_ids().end());
+  TAILOR_RETURN_IF_ERROR(data.Ensure(
+      user_step, parts,
+      std::vector<uint32_t>(task.row_cuts().begin(), task.row_cuts().end()),
+      std::vector<uint32_t>(task.col_cuts().begin(), task.col_cuts().end())));
   const std::vector<uint64_t>& solve_keys =
-      user_step ? data.user_keys : data.item_keys;
+      user_step ? data.user_keys() : data.item_keys();
   const std::vector<uint64_t>& fixed_keys =
-      user_step ? data.item_keys : data.user_keys;
+      user_step ? data.item_keys() : data.user_keys();
+  const int64_t other_side = static_cast<int64_t>(fixed_keys.size());
   const std::string solve_table = user_step ? kUserTable : kItemTable;
   const std::string fixed_table = user_step ? kItemTable : kUserTable;
   if (task.fixed_gram_size() != k * k) {
@@ -115,46 +105,58 @@ absl::StatusOr<TaskOutcome> RunAlsTask(const TaskContext& ctx,
     }
   }
   TaskOutcome out;
-  FactorMatrix fixed(m.cols, k);
-  std::vector<char> seen(m.cols);
-  for (uint32_t p : task.partition_ids()) {
-    if (p + 1 >= cuts.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("task ", task.task_id(), ": partition ", p,
-                       " out of range (", cuts.size() - 1, " partitions)"));
+  const bool cg = options.solver == IalsOptions::Solver::kConjugateGradient;
+  for (uint32_t p : parts) {
+    const SidePartition* part = data.Get(user_step, p);
+    if (part == nullptr || !part->compact) {
+      return absl::InternalError(absl::StrCat("task ", task.task_id(),
+                                              ": partition ", p,
+                                              " was not loaded for ALS"));
     }
-    const int64_t begin = cuts[p], end = cuts[p + 1], n = end - begin;
-    const CsrMatrix rows = RowSlice(m, begin, end);
+    const int64_t begin = part->begin, end = part->end, n = end - begin;
+    const CsrMatrix& rows = part->rows;
     // The fixed rows this partition touches: sorted unique dense indices,
-    // whose keys are ascending too (keys are sorted by dense index).
-    std::fill(seen.begin(), seen.end(), 0);
-    for (uint32_t c : rows.indices) seen[c] = 1;
-    std::vector<int64_t> cols;
+    // whose keys are ascending too (keys are sorted by dense index); the
+    // partition's columns index them.
     std::vector<uint64_t> keys;
-    for (int64_t c = 0; c < m.cols; ++c) {
-      if (seen[c]) {
-        cols.push_back(c);
-        keys.push_back(fixed_keys[c]);
-      }
-    }
+    keys.reserve(part->fixed.size());
+    for (uint32_t c : part->fixed) keys.push_back(fixed_keys[c]);
+    FactorMatrix fixed(static_cast<int64_t>(keys.size()), k);
     // Fixed rows on a second thread while the warm start is pulled here.
     std::future<absl::Status> fixed_pull = std::async(std::launch::async, [&] {
-      return PullInto(ctx.ps, fixed_table, keys, cols, fixed, ctx);
+      return PullInto(ctx.ps, fixed_table, keys, fixed, ctx);
     });
     FactorMatrix solved(n, k);
     std::vector<uint64_t> own_keys(solve_keys.begin() + begin,
                                    solve_keys.begin() + end);
     absl::Status warm = absl::OkStatus();
-    if (options.solver == IalsOptions::Solver::kConjugateGradient) {
-      std::vector<int64_t> own_index(n);
-      for (int64_t i = 0; i < n; ++i) own_index[i] = i;
-      warm = PullInto(ctx.ps, solve_table, own_keys, own_index, solved, ctx);
-      out.rows_pulled += n;
+    if (cg) {
+      // The rows this worker pushed for this partition in the previous
+      // iteration of the same generation are what the shards hold.
+      const SolvedRows* cached = nullptr;
+      if (ctx.warm != nullptr) {
+        auto it = ctx.warm->find({user_step, p});
+        if (it != ctx.warm->end() &&
+            it->second.generation == task.generation() &&
+            it->second.iteration + 1 == task.iteration() &&
+            it->second.rows.size() == static_cast<size_t>(n * k)) {
+          cached = &it->second;
+        }
+      }
+      if (cached != nullptr) {
+        for (int64_t i = 0; i < n; ++i) {
+          std::copy_n(cached->rows.data() + i * k, k, solved.row(i));
+        }
+      } else {
+        warm = PullInto(ctx.ps, solve_table, own_keys, solved, ctx);
+        out.rows_pulled += n;
+      }
     }
     absl::Status fixed_status = fixed_pull.get();
     TAILOR_RETURN_IF_ERROR(fixed_status);
     TAILOR_RETURN_IF_ERROR(warm);
     out.rows_pulled += static_cast<int64_t>(keys.size());
+    out.min_rows += static_cast<int64_t>(keys.size()) + n;
     // Solve in chunks; the push of chunk c overlaps the solve of c + 1.
     std::future<absl::Status> push;
     for (int64_t r0 = 0; r0 < n; r0 += kSolveChunkRows) {
@@ -188,7 +190,7 @@ absl::StatusOr<TaskOutcome> RunAlsTask(const TaskContext& ctx,
       const float* x = solved.row(r);
       double sq = 0;
       for (int c = 0; c < k; ++c) sq += double(x[c]) * x[c];
-      reg += RegScale(options, rows.RowSize(r), m.cols) * sq;
+      reg += RegScale(options, rows.RowSize(r), other_side) * sq;
       if (user_step) continue;
       for (int64_t e = rows.indptr[r]; e < rows.indptr[r + 1]; ++e) {
         const float v = rows.data[e];
@@ -200,6 +202,15 @@ absl::StatusOr<TaskOutcome> RunAlsTask(const TaskContext& ctx,
             conf * pr * pr - 2 * conf * pr * s + (conf - offset) * s * s;
       }
       out.count += rows.RowSize(r);
+    }
+    if (cg) {
+      SolvedRows& keep = out.solved[{user_step, p}];
+      keep.generation = task.generation();
+      keep.iteration = task.iteration();
+      keep.rows.resize(static_cast<size_t>(n) * k);
+      for (int64_t r = 0; r < n; ++r) {
+        std::copy_n(solved.row(r), k, keep.rows.data() + r * k);
+      }
     }
     out.data_loss_sum += observed;
     out.regularization_sum += options.regularization * reg;

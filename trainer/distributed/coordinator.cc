@@ -18,48 +18,6 @@ namespace {
 
 using tailor::v1::WorkerCommand;
 
-// Minimum traffic of one ALS epoch: per half-step and partition, each
-// fixed row the partition touches pulled once and each solved row pushed
-// once (8 bytes of key and 4 per float each).
-int64_t MinAlsBytes(const TrainingData& data, int k) {
-  // User step: each user partition pushes its rows and pulls the items
-  // it touches.
-  const CsrMatrix& m = data.train;
-  const std::vector<uint32_t>& cuts = data.grid.row_cuts;
-  int64_t rows = 0;
-  std::vector<int> last(m.cols, -1);
-  for (size_t p = 0; p + 1 < cuts.size(); ++p) {
-    rows += cuts[p + 1] - cuts[p];
-    for (int64_t r = cuts[p]; r < cuts[p + 1]; ++r) {
-      for (int64_t e = m.indptr[r]; e < m.indptr[r + 1]; ++e) {
-        if (last[m.indices[e]] != static_cast<int>(p)) {
-          last[m.indices[e]] = static_cast<int>(p);
-          ++rows;
-        }
-      }
-    }
-  }
-  // Item step: each item partition pulls the users that touch it.
-  std::vector<int> part_of_item(data.train.cols);
-  for (size_t p = 0; p + 1 < data.grid.col_cuts.size(); ++p) {
-    for (uint32_t i = data.grid.col_cuts[p]; i < data.grid.col_cuts[p + 1];
-         ++i) {
-      part_of_item[i] = static_cast<int>(p);
-    }
-  }
-  const int parts = static_cast<int>(data.grid.col_cuts.size()) - 1;
-  std::vector<char> touched(parts);
-  for (int64_t u = 0; u < data.train.rows; ++u) {
-    std::fill(touched.begin(), touched.end(), 0);
-    for (int64_t e = data.train.indptr[u]; e < data.train.indptr[u + 1]; ++e) {
-      touched[part_of_item[data.train.indices[e]]] = 1;
-    }
-    for (char t : touched) rows += t;
-  }
-  rows += data.train.cols;  // item rows pushed
-  return RowPayloadBytes(rows, k);
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Create(
@@ -77,20 +35,28 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Create(
       DistributedJob job,
       ValidateDistributedJob(options.spec, options.num_workers));
   FileSystem* fs = options.fs != nullptr ? options.fs : PosixFileSystem();
-  TAILOR_ASSIGN_OR_RETURN(TrainingData data,
-                          LoadTrainingData(fs, job, /*with_transpose=*/false));
-  return std::unique_ptr<Coordinator>(
-      new Coordinator(options, std::move(ps), std::move(job), std::move(data)));
+  const absl::Time t0 = absl::Now();
+  TAILOR_ASSIGN_OR_RETURN(JobLayout layout,
+                          ComputeJobLayout(fs, job, options.eval_max_users));
+  std::fprintf(
+      stderr,
+      "tailor_coordinator: read %s (%zu users, %zu items, %lld "
+      "training entries, %zu held-out users evaluated) in %.2f s\n",
+      job.spec.dataset_dir().c_str(), layout.user_keys.size(),
+      layout.item_keys.size(), static_cast<long long>(layout.train_entries),
+      layout.eval.users.size(), absl::ToDoubleSeconds(absl::Now() - t0));
+  return std::unique_ptr<Coordinator>(new Coordinator(
+      options, std::move(ps), std::move(job), std::move(layout)));
 }
 
 Coordinator::Coordinator(const CoordinatorOptions& options,
                          std::unique_ptr<PsClient> ps, DistributedJob job,
-                         TrainingData data)
+                         JobLayout layout)
     : options_(options),
       fs_(options.fs != nullptr ? options.fs : PosixFileSystem()),
       ps_(std::move(ps)),
       job_(std::move(job)),
-      data_(std::move(data)),
+      layout_(std::move(layout)),
       job_id_(job_.spec.name().empty() ? "tailor-" + job_.spec.algorithm()
                                        : job_.spec.name()),
       spec_text_([this] {
@@ -98,9 +64,6 @@ Coordinator::Coordinator(const CoordinatorOptions& options,
         google::protobuf::TextFormat::PrintToString(job_.spec, &text);
         return text;
       }()) {
-  if (job_.als) {
-    min_bytes_per_epoch_ = MinAlsBytes(data_, job_.spec.factors());
-  }
   // Ids differ between incarnations of the coordinator, so a worker of an
   // earlier one is never mistaken for a current one.
   const uint64_t now_ns = static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
@@ -388,6 +351,7 @@ absl::Status Coordinator::ReportProgress(
       o.rows_solved = static_cast<int64_t>(request.rows_solved());
       o.rows_pulled = static_cast<int64_t>(request.rows_pulled());
       o.rows_pushed = static_cast<int64_t>(request.rows_pushed());
+      o.min_rows = static_cast<int64_t>(request.min_rows());
       o.bytes_pulled = static_cast<int64_t>(request.bytes_pulled());
       o.bytes_pushed = static_cast<int64_t>(request.bytes_pushed());
       task->state = TaskEntry::State::kDone;

@@ -26,6 +26,7 @@
 #include "parameter_server/ps_client.h"
 #include "tailor/v1/coordinator.pb.h"
 #include "trainer/distributed/job_setup.h"
+#include "trainer/distributed/partition_data.h"
 #include "trainer/distributed/task_context.h"
 
 namespace tailor::distributed {
@@ -49,7 +50,7 @@ struct CoordinatorOptions {
   int max_task_attempts = 4;  // failures of one task before the job fails
   int max_rollbacks = 20;     // shard-loss recoveries before the job fails
   // Held-out users evaluated per iteration (0: all), a fixed sample.
-  int64_t eval_max_users = 0;
+  int64_t eval_max_users = 10000;
   FileSystem* fs = nullptr;  // default: PosixFileSystem()
   // One JSON object per finished iteration and the final line.
   std::function<void(const std::string& json_line)> progress;
@@ -113,7 +114,7 @@ class Coordinator {
   };
 
   Coordinator(const CoordinatorOptions& options, std::unique_ptr<PsClient> ps,
-              DistributedJob job, TrainingData data);
+              DistributedJob job, JobLayout layout);
 
   // Driver steps (the Run() thread only; mu_ is never held across an RPC).
   absl::Status Start();
@@ -157,11 +158,9 @@ class Coordinator {
   FileSystem* const fs_;
   const std::unique_ptr<PsClient> ps_;
   const DistributedJob job_;
-  const TrainingData data_;
+  const JobLayout layout_;  // keys, grid, mean, the evaluation sample
   const std::string job_id_;
   const std::string spec_text_;
-  int64_t min_bytes_per_epoch_ = 0;  // ALS: each needed row pulled once,
-                                     // each solved row pushed once
 
   // Driver-thread state.
   std::vector<int64_t> shard_start_ms_;

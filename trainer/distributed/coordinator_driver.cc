@@ -28,6 +28,7 @@ void AddOutcome(const TaskOutcome& o, TaskOutcome& sum) {
   sum.rows_pushed += o.rows_pushed;
   sum.bytes_pulled += o.bytes_pulled;
   sum.bytes_pushed += o.bytes_pushed;
+  sum.min_rows += o.min_rows;
 }
 
 }  // namespace
@@ -241,6 +242,10 @@ absl::Status Coordinator::RunStep(std::vector<TaskEntry> tasks,
   for (TaskEntry& t : tasks) {
     t.task.set_task_id(next_task_id_++);
     t.task.set_generation(generation_);
+    t.task.mutable_row_cuts()->Assign(layout_.grid.row_cuts.begin(),
+                                      layout_.grid.row_cuts.end());
+    t.task.mutable_col_cuts()->Assign(layout_.grid.col_cuts.begin(),
+                                      layout_.grid.col_cuts.end());
     t.pending_since = absl::Now();
   }
   tasks_ = std::move(tasks);
@@ -321,7 +326,7 @@ absl::Status Coordinator::RunAlsIteration(int iteration, double* loss,
     next_item_gram_.reset();
   } else {
     GramOptions go;
-    if (iteration == 0) go.keys = data_.item_keys;
+    if (iteration == 0) go.keys = layout_.item_keys;
     absl::StatusOr<GramSum> g = ps_->GramPartial(kItemTable, go);
     TAILOR_RETURN_IF_ERROR(Classify(g.status()));
     item_gram = *std::move(g);
@@ -384,7 +389,7 @@ absl::Status Coordinator::RunSgdIteration(int iteration, double* loss,
       h->set_bias_learning_rate(lr * ratio);
       h->set_regularization(job_.spec.regularization());
       h->set_negatives(job_.spec.negatives());
-      h->set_global_mean(static_cast<float>(data_.global_mean));
+      h->set_global_mean(static_cast<float>(layout_.global_mean));
       h->set_seed(DeriveSeed(job_.spec.seed(), iteration, i, s));
       t.set_clock(iteration);
     }
@@ -425,8 +430,8 @@ absl::Status Coordinator::RunIteration(int iteration) {
       absl::MutexLock lock(&mu_);
       state_ = tailor::v1::JOB_STATE_EVALUATING;
     }
-    absl::StatusOr<std::map<std::string, double>> m = EvaluateOnShards(
-        ps_.get(), job_, data_, options_.eval_max_users, &eval_bytes);
+    absl::StatusOr<std::map<std::string, double>> m =
+        EvaluateOnShards(ps_.get(), job_, layout_, &eval_bytes);
     TAILOR_RETURN_IF_ERROR(Classify(m.status()));
     metrics = *std::move(m);
     last_metrics_ = metrics;
@@ -441,7 +446,9 @@ absl::Status Coordinator::RunIteration(int iteration) {
       {"rows_pulled", traffic.rows_pulled},
       {"rows_pushed", traffic.rows_pushed},
       {"eval_bytes", eval_bytes}};
-  if (job_.als) line["min_bytes"] = min_bytes_per_epoch_;
+  if (job_.als) {
+    line["min_bytes"] = RowPayloadBytes(traffic.min_rows, job_.spec.factors());
+  }
   lines_.push_back(line);
   Emit(line);
   tailor::v1::IterationMetrics h;
@@ -520,7 +527,7 @@ absl::StatusOr<std::string> Coordinator::Run() {
                                      {"rollbacks", rollbacks_}}},
                                    {"history", lines_}};
         absl::StatusOr<std::string> path = ExportFromShards(
-            ps_.get(), fs_, job_, data_, base, name, last_metrics_, training);
+            ps_.get(), fs_, job_, layout_, base, name, last_metrics_, training);
         s = path.ok() ? CheckShards() : Classify(path.status());
         if (s.ok()) export_path = *path;
       }

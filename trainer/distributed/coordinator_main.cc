@@ -74,9 +74,9 @@ ABSL_FLAG(int, shard_wait_ms, 120000,
           "How long the job waits for an unreachable shard before failing.");
 ABSL_FLAG(int, worker_wait_ms, 600000,
           "How long pending work waits with no live worker before failing.");
-ABSL_FLAG(int, eval_max_users, 0,
-          "Held-out users evaluated per iteration (0: all; a fixed sample "
-          "otherwise).");
+ABSL_FLAG(int, eval_max_users, 10000,
+          "Held-out users evaluated per iteration: a fixed sample of at most "
+          "this many (0: all). The coordinator holds only their rows.");
 
 namespace tailor::distributed {
 namespace {

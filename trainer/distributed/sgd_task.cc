@@ -41,37 +41,52 @@ absl::Status PushRange(PsClient* ps, const std::string& table,
 absl::StatusOr<TaskOutcome> RunSgdTask(const TaskContext& ctx,
                                        const tailor::v1::Task& task) {
   const DistributedJob& job = *ctx.job;
-  const TrainingData& data = *ctx.data;
+  WorkerData& data = *ctx.data;
   const tailor::v1::SgdBlock& b = task.sgd_block();
-  const uint32_t grid = static_cast<uint32_t>(data.grid.grid);
+  const uint32_t grid = static_cast<uint32_t>(task.row_cuts_size()) - 1;
   if (task.kind() != tailor::v1::STEP_KIND_SGD_BLOCK ||
-      b.num_blocks() != grid || b.row_block() >= grid ||
-      b.col_block() >= grid) {
+      task.row_cuts_size() < 2 ||
+      task.col_cuts_size() != task.row_cuts_size() || b.num_blocks() != grid ||
+      b.row_block() >= grid || b.col_block() >= grid) {
     return absl::InvalidArgumentError(
         absl::StrCat("task ", task.task_id(), ": SGD block (", b.row_block(),
                      ", ", b.col_block(), ") of ", b.num_blocks(),
-                     " does not fit this worker's grid of ", grid));
+                     " does not fit the task's grid of ", grid));
+  }
+  TAILOR_RETURN_IF_ERROR(data.Ensure(
+      /*user_side=*/true, {b.row_block()},
+      std::vector<uint32_t>(task.row_cuts().begin(), task.row_cuts().end()),
+      std::vector<uint32_t>(task.col_cuts().begin(), task.col_cuts().end())));
+  const SidePartition* part = data.Get(true, b.row_block());
+  if (part == nullptr || part->compact) {
+    return absl::InternalError(absl::StrCat("task ", task.task_id(),
+                                            ": user partition ", b.row_block(),
+                                            " was not loaded for SGD"));
   }
   TAILOR_ASSIGN_OR_RETURN(SgdOptions options, SgdOptionsFromJob(job, 1));
   const int k = options.factors;
-  const uint32_t r0 = data.grid.row_cuts[b.row_block()];
-  const uint32_t r1 = data.grid.row_cuts[b.row_block() + 1];
-  const uint32_t c0 = data.grid.col_cuts[b.col_block()];
-  const uint32_t c1 = data.grid.col_cuts[b.col_block() + 1];
-  const SgdBlock block = ExtractBlock(data.train, r0, r1, c0, c1);
+  const uint32_t r0 = task.row_cuts(b.row_block());
+  const uint32_t r1 = task.row_cuts(b.row_block() + 1);
+  const uint32_t c0 = task.col_cuts(b.col_block());
+  const uint32_t c1 = task.col_cuts(b.col_block() + 1);
+  // The partition's rows are local: shift the block's users to dense ids.
+  SgdBlock block = ExtractBlock(part->rows, 0, r1 - r0, c0, c1);
+  block.row_begin = r0;
+  block.row_end = r1;
+  for (uint32_t& u : block.users) u += r0;
   std::vector<float> users, items, user_bias, item_bias;
   TAILOR_RETURN_IF_ERROR(
-      PullRange(ctx.ps, kUserTable, data.user_keys, r0, r1, users, k));
+      PullRange(ctx.ps, kUserTable, data.user_keys(), r0, r1, users, k));
   TAILOR_RETURN_IF_ERROR(
-      PullRange(ctx.ps, kItemTable, data.item_keys, c0, c1, items, k));
+      PullRange(ctx.ps, kItemTable, data.item_keys(), c0, c1, items, k));
   const bool ub = HasUserBias(job), ib = HasItemBias(job);
   if (ub) {
-    TAILOR_RETURN_IF_ERROR(PullRange(ctx.ps, kUserBiasTable, data.user_keys, r0,
-                                     r1, user_bias, 1));
+    TAILOR_RETURN_IF_ERROR(PullRange(ctx.ps, kUserBiasTable, data.user_keys(),
+                                     r0, r1, user_bias, 1));
   }
   if (ib) {
-    TAILOR_RETURN_IF_ERROR(PullRange(ctx.ps, kItemBiasTable, data.item_keys, c0,
-                                     c1, item_bias, 1));
+    TAILOR_RETURN_IF_ERROR(PullRange(ctx.ps, kItemBiasTable, data.item_keys(),
+                                     c0, c1, item_bias, 1));
   }
   if (ctx.aborted()) return absl::AbortedError("task withdrawn");
 
@@ -96,16 +111,16 @@ absl::StatusOr<TaskOutcome> RunSgdTask(const TaskContext& ctx,
   if (ctx.aborted()) return absl::AbortedError("task withdrawn");
   const int64_t clock = task.iteration();
   TAILOR_RETURN_IF_ERROR(
-      PushRange(ctx.ps, kUserTable, data.user_keys, r0, r1, users, clock));
+      PushRange(ctx.ps, kUserTable, data.user_keys(), r0, r1, users, clock));
   TAILOR_RETURN_IF_ERROR(
-      PushRange(ctx.ps, kItemTable, data.item_keys, c0, c1, items, clock));
+      PushRange(ctx.ps, kItemTable, data.item_keys(), c0, c1, items, clock));
   if (ub) {
-    TAILOR_RETURN_IF_ERROR(PushRange(ctx.ps, kUserBiasTable, data.user_keys, r0,
-                                     r1, user_bias, clock));
+    TAILOR_RETURN_IF_ERROR(PushRange(ctx.ps, kUserBiasTable, data.user_keys(),
+                                     r0, r1, user_bias, clock));
   }
   if (ib) {
-    TAILOR_RETURN_IF_ERROR(PushRange(ctx.ps, kItemBiasTable, data.item_keys, c0,
-                                     c1, item_bias, clock));
+    TAILOR_RETURN_IF_ERROR(PushRange(ctx.ps, kItemBiasTable, data.item_keys(),
+                                     c0, c1, item_bias, clock));
   }
   TaskOutcome out;
   out.data_loss_sum = st.loss_sum;

@@ -16,10 +16,11 @@
 #include "nlohmann/json.hpp"
 #include "parameter_server/ps_client.h"
 #include "trainer/distributed/job_setup.h"
+#include "trainer/distributed/partition_data.h"
 
 namespace tailor::distributed {
 
-// Rows of the model for some users (by dense index) and every item.
+// Rows of the model for some users and every item.
 struct PulledModel {
   int factors = 0;
   std::vector<uint32_t> users;  // dense user indices of user rows
@@ -29,22 +30,23 @@ struct PulledModel {
 
 // Pulls the rows of `users` (sorted dense indices) and of every item.
 absl::StatusOr<PulledModel> PullModel(PsClient* ps, const DistributedJob& job,
-                                      const TrainingData& data,
+                                      const JobLayout& layout,
                                       std::vector<uint32_t> users);
 
 // Held-out metrics of the job's split: rmse and mae for rating
 // algorithms, otherwise the top-k metrics at job.eval_k ranking every item
-// the user has not seen in training. At most `max_users` held-out users (0:
-// all), a fixed sample. `bytes_pulled` (optional) receives the payload read.
+// the user has not seen in training, over the held-out users of
+// layout.eval (a fixed sample). `bytes_pulled` (optional) receives the
+// payload read.
 absl::StatusOr<std::map<std::string, double>> EvaluateOnShards(
-    PsClient* ps, const DistributedJob& job, const TrainingData& data,
-    int64_t max_users, int64_t* bytes_pulled = nullptr);
+    PsClient* ps, const DistributedJob& job, const JobLayout& layout,
+    int64_t* bytes_pulled = nullptr);
 
 // Pulls every row and writes the model version (core/model/model_version.h)
 // <base>/<name>/<version>; returns its directory.
 absl::StatusOr<std::string> ExportFromShards(
     PsClient* ps, FileSystem* fs, const DistributedJob& job,
-    const TrainingData& data, const std::string& base, const std::string& name,
+    const JobLayout& layout, const std::string& base, const std::string& name,
     const std::map<std::string, double>& metrics,
     const nlohmann::json& training);
 

@@ -4,19 +4,36 @@
 // What a worker needs to run one task, and what a task reports back. The
 // task functions (als_task.h, sgd_task.h) keep no state between calls: all
 // they read comes from the dataset and the parameter servers, so any worker
-// can run (or re-run) any task.
+// can run (or re-run) any task. The worker may keep the rows it solved in an
+// ALS step (WarmStarts) to skip pulling them back as the next step's CG warm
+// start; a cached copy is used only when it is exactly what the shards hold.
 
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
 
 #include "parameter_server/ps_client.h"
 #include "trainer/distributed/job_setup.h"
+#include "trainer/distributed/partition_data.h"
 
 namespace tailor::distributed {
 
+// Rows of one grid partition as this worker pushed them in an ALS step.
+struct SolvedRows {
+  uint64_t generation = 0;  // Task.generation of the step
+  uint32_t iteration = 0;   // Task.iteration of the step
+  std::vector<float> rows;  // (end - begin) x k
+};
+// Key: (user side, partition).
+using WarmStarts = std::map<std::pair<bool, uint32_t>, SolvedRows>;
+
 struct TaskContext {
   const DistributedJob* job = nullptr;
-  const TrainingData* data = nullptr;
+  WorkerData* data = nullptr;  // loads the task's partitions on demand
+  // Warm starts kept from earlier steps (optional; read only).
+  const WarmStarts* warm = nullptr;
   PsClient* ps = nullptr;  // with the worker's id (needed to Push)
   int threads = 1;
   // Set (by the heartbeat thread) when the coordinator withdrew the task;
@@ -36,6 +53,10 @@ struct TaskOutcome {
   int64_t rows_pushed = 0;
   int64_t bytes_pulled = 0;
   int64_t bytes_pushed = 0;
+  int64_t min_rows = 0;  // ALS: fixed rows touched + rows pushed
+  // ALS: the solved rows by partition, for the worker's WarmStarts once the
+  // coordinator accepted the report.
+  WarmStarts solved;
 };
 
 inline int64_t RowPayloadBytes(int64_t rows, int dim) {

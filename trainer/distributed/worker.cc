@@ -114,19 +114,16 @@ absl::Status Worker::RegisterAndLoad() {
         ValidateDistributedJob(response.job(),
                                static_cast<int>(response.num_workers())));
     FileSystem* fs = options_.fs != nullptr ? options_.fs : PosixFileSystem();
-    const absl::Time t0 = absl::Now();
-    TAILOR_ASSIGN_OR_RETURN(TrainingData data,
-                            LoadTrainingData(fs, job, /*with_transpose=*/true));
+    TAILOR_ASSIGN_OR_RETURN(std::unique_ptr<WorkerData> data,
+                            WorkerData::Open(fs, job, /*compact=*/job.als));
     std::fprintf(stderr,
-                 "tailor_worker: loaded %s (%lld users, %lld items, %lld "
-                 "training entries) in %.2f s\n",
-                 job.spec.dataset_dir().c_str(),
-                 static_cast<long long>(data.train.rows),
-                 static_cast<long long>(data.train.cols),
-                 static_cast<long long>(data.train.nnz()),
-                 absl::ToDoubleSeconds(absl::Now() - t0));
+                 "tailor_worker: opened %s (%zu users, %zu items); partitions "
+                 "are loaded as tasks name them\n",
+                 job.spec.dataset_dir().c_str(), data->user_keys().size(),
+                 data->item_keys().size());
     job_ = std::make_unique<DistributedJob>(std::move(job));
-    data_ = std::make_unique<TrainingData>(std::move(data));
+    data_ = std::move(data);
+    warm_.clear();
     job_text_ = text;
   }
   PsClientOptions po;
@@ -156,6 +153,7 @@ absl::Status Worker::RunTask(const v1::Task& task) {
   TaskContext ctx;
   ctx.job = job_.get();
   ctx.data = data_.get();
+  ctx.warm = &warm_;
   ctx.ps = ps_.get();
   ctx.threads = options_.threads;
   ctx.abort = &abort_task_;
@@ -174,6 +172,7 @@ absl::Status Worker::RunTask(const v1::Task& task) {
     report.set_rows_solved(outcome->rows_solved);
     report.set_rows_pulled(outcome->rows_pulled);
     report.set_rows_pushed(outcome->rows_pushed);
+    report.set_min_rows(outcome->min_rows);
     report.set_bytes_pulled(outcome->bytes_pulled);
     report.set_bytes_pushed(outcome->bytes_pushed);
     report.mutable_loss()->set_data_loss_sum(outcome->data_loss_sum);
@@ -189,6 +188,17 @@ absl::Status Worker::RunTask(const v1::Task& task) {
   v1::ReportProgressResponse response;
   absl::Status s = coordinator_->ReportProgress(report, &response);
   if (s.ok()) last_contact_ = absl::Now();
+  // Solved rows become warm starts only once the coordinator took them as
+  // the task's result (a refused task may be redone by another worker).
+  if (outcome.ok()) {
+    for (auto& [key, rows] : outcome->solved) {
+      if (s.ok() && response.accepted()) {
+        warm_[key] = std::move(rows);
+      } else {
+        warm_.erase(key);
+      }
+    }
+  }
   // NOT_FOUND / FAILED_PRECONDITION: the task was withdrawn or reassigned;
   // nothing to do. Other errors surface at the next GetTask.
   if (absl::IsNotFound(s) && absl::StrContains(s.message(), "not registered")) {

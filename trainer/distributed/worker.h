@@ -2,8 +2,9 @@
 #define TAILOR_TRAINER_DISTRIBUTED_WORKER_H_
 
 // A training worker (docs/distributed.md): registers with the coordinator,
-// loads the dataset and split once, then asks for tasks and runs them
-// (als_task.h, sgd_task.h) against the parameter servers, while a second
+// opens the dataset, then asks for tasks and runs them
+// (als_task.h, sgd_task.h) against the parameter servers, loading the
+// partitions a task names the first time (partition_data.h), while a second
 // thread heart-beats. It keeps nothing that cannot be rebuilt from the
 // dataset and the shards: after a lost lease or a coordinator restart it
 // registers again and carries on. Run() is called once, from one thread.
@@ -21,6 +22,8 @@
 #include "parameter_server/ps_client.h"
 #include "trainer/distributed/coordinator_client.h"
 #include "trainer/distributed/job_setup.h"
+#include "trainer/distributed/partition_data.h"
+#include "trainer/distributed/task_context.h"
 
 namespace tailor::distributed {
 
@@ -57,7 +60,8 @@ class Worker {
   CoordinatorClient* const coordinator_;
   std::string job_text_;  // spec the loaded data belongs to
   std::unique_ptr<DistributedJob> job_;
-  std::unique_ptr<TrainingData> data_;
+  std::unique_ptr<WorkerData> data_;  // the partitions tasks named so far
+  WarmStarts warm_;                   // ALS rows this worker last pushed
   std::unique_ptr<PsClient> ps_;
   uint64_t worker_id_ = 0;
   absl::Time last_contact_;
