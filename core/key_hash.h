@@ -6,6 +6,7 @@
 // stable across builds, machines and releases; docs/keys.md specifies it
 // exactly (keys, byte order, worked examples).
 
+#include <cstddef>
 #include <cstdint>
 
 #include "absl/status/statusor.h"
@@ -22,6 +23,12 @@ struct SipHashKey {
 
 // SipHash-2-4 of `data` under `key` (Aumasson and Bernstein, 2012).
 uint64_t SipHash24(const SipHashKey& key, absl::string_view data);
+
+// out[i] = SipHash24(key, data[i]) for every i < n: the same values, computed
+// four at a time with AVX2 where the build targets it (scalar otherwise).
+// Faster than n calls for short strings such as ids.
+void SipHash24Batch(const SipHashKey& key, const absl::string_view* data,
+                    size_t n, uint64_t* out);
 
 // Hashes user and item ids in separate namespaces (distinct keys), so equal
 // strings used as a user id and an item id get unrelated keys. A small value
@@ -44,6 +51,13 @@ class KeyHasher {
   }
   uint64_t ItemKey(absl::string_view item_id) const {
     return SipHash24(item_key_, item_id);
+  }
+  // keys[i] = UserKey(ids[i]) / ItemKey(ids[i]) for every i < n (batched).
+  void UserKeys(const absl::string_view* ids, size_t n, uint64_t* keys) const {
+    SipHash24Batch(user_key_, ids, n, keys);
+  }
+  void ItemKeys(const absl::string_view* ids, size_t n, uint64_t* keys) const {
+    SipHash24Batch(item_key_, ids, n, keys);
   }
   // True when user keys use a secret rather than the public user key.
   bool user_ids_pseudonymized() const { return pseudonymized_; }

@@ -96,6 +96,36 @@ TEST(SipHash24Test, AgreesWithPlainImplementationOnRandomInputs) {
   }
 }
 
+TEST(SipHash24Test, BatchEqualsOneAtATime) {
+  // Mixed lengths in every group of four (0 to 40 bytes, so lanes differ in
+  // their number of full words), uniform groups, and a tail of n % 4.
+  std::mt19937_64 rng(23);
+  std::vector<std::string> msgs;
+  for (int i = 0; i < 203; ++i) {
+    const int len = i < 100 ? static_cast<int>(rng() % 41) : 7;
+    std::string m;
+    for (int j = 0; j < len; ++j) m.push_back(static_cast<char>(rng()));
+    msgs.push_back(m);
+  }
+  std::vector<absl::string_view> views(msgs.begin(), msgs.end());
+  const SipHashKey key{rng(), rng()};
+  for (size_t n : {size_t{0}, size_t{1}, size_t{4}, size_t{7}, views.size()}) {
+    std::vector<uint64_t> out(n, 0);
+    SipHash24Batch(key, views.data(), n, out.data());
+    for (size_t i = 0; i < n; ++i) {
+      ASSERT_EQ(out[i], SipHash24(key, views[i])) << "n " << n << " i " << i;
+    }
+  }
+  const KeyHasher h = KeyHasher::Public();
+  std::vector<uint64_t> users(views.size()), items(views.size());
+  h.UserKeys(views.data(), views.size(), users.data());
+  h.ItemKeys(views.data(), views.size(), items.data());
+  for (size_t i = 0; i < views.size(); ++i) {
+    ASSERT_EQ(users[i], h.UserKey(views[i]));
+    ASSERT_EQ(items[i], h.ItemKey(views[i]));
+  }
+}
+
 // The worked examples of docs/keys.md.
 TEST(KeyHasherTest, PublicKeysMatchDocumentedExamples) {
   const KeyHasher h = KeyHasher::Public();

@@ -33,8 +33,8 @@ class EntityTable {
   // Interns ids[i] under keys[i] for every i, sets ordinals[i] and adds one
   // entry to the count of each id (one interaction per element). Indices i
   // that added a new id are appended to *first_seen (the smallest index of
-  // each new id). Lookups run in hash-table order with prefetching, so large
-  // batches cost little more than one cache miss per table region. On a key
+  // each new id). Lookups are prefetched several elements ahead, so a batch
+  // overlaps its cache misses. On a key
   // collision returns FAILED_PRECONDITION (as Intern) and sets *failed_index;
   // elements may then be partly interned.
   absl::Status InternBatch(absl::Span<const uint64_t> keys,
@@ -84,17 +84,16 @@ class EntityTable {
     char id_prefix[kInlineIdBytes];  // zero-padded
   };
   static_assert(sizeof(Slot) == 32, "two slots per cache line");
-  // A lookup: the key, the element's index in its batch, and the id's size
-  // and zero-padded first bytes laid out as in Slot, so that comparing them
-  // is two fixed-size loads that stay inside the slot's cache line.
+  // A lookup: the key, and the id's size and zero-padded first bytes laid
+  // out as in Slot, so that comparing them is two fixed-size loads that stay
+  // inside the slot's cache line.
   struct Probe {
     uint64_t key;
-    uint32_t index;
     uint8_t id_size;
     char id_prefix[kInlineIdBytes];
   };
   static_assert(sizeof(Probe) == 24, "probe layout");
-  static Probe MakeProbe(uint64_t key, absl::string_view id, uint32_t index);
+  static Probe MakeProbe(uint64_t key, absl::string_view id);
 
   size_t HomeOf(uint64_t key) const;
   void Grow();
@@ -115,8 +114,6 @@ class EntityTable {
   std::string ids_;
   std::vector<std::string> names_;
   std::vector<std::vector<std::string>> attributes_;  // by ordinal; lazily
-  std::vector<uint32_t> counts_;                      // InternBatch scratch
-  std::vector<Probe> probes_, probes_scratch_;        // InternBatch scratch
 };
 
 }  // namespace tailor

@@ -1,5 +1,7 @@
 #include "core/dataset/entity_table.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <random>
 #include <set>
@@ -72,8 +74,7 @@ TEST(EntityTableTest, WritesEscapedTsvLines) {
 
 TEST(EntityTableTest,
      InternBatchMatchesInternCountsEntriesAndReportsFirstSeen) {
-  // Enough distinct keys that the table grows past the size where batches
-  // are visited in table order.
+  // Enough distinct keys that the table grows several times within a batch.
   std::mt19937_64 rng(5);
   EntityTable batched("user");
   std::map<uint64_t, size_t> count_of_key;
@@ -128,6 +129,40 @@ TEST(EntityTableTest, InternBatchReportsTheCollidingElement) {
       t.InternBatch(keys, ids, ordinals.data(), &first_seen, &failed),
       StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("\"second\"")));
   EXPECT_EQ(failed, 1u);
+}
+
+TEST(EntityTableTest, IdBytesBeyondTheIdAndPageEndsDoNotMatter) {
+  // The same ids (every length 0 to 20) read from two buffers whose bytes
+  // after each id differ, and from the very end of a page, must find the
+  // same entries; an id one byte different must be a collision.
+  std::vector<char> page(3 * 4096, 'x');
+  char* const page_end = page.data() + 4096 * 2 -
+                         (reinterpret_cast<uintptr_t>(page.data()) % 4096);
+  EntityTable t("user");
+  for (size_t len = 0; len <= 20; ++len) {
+    std::string id;
+    for (size_t i = 0; i < len; ++i) id.push_back(static_cast<char>('a' + i));
+    const std::string a = id + std::string(16, 'A');
+    const std::string b = id + std::string(16, 'B');
+    std::copy(id.begin(), id.end(), page_end - len);
+    const uint64_t key = 1000 + len;
+    TAILOR_ASSERT_OK_AND_ASSIGN(
+        uint32_t o1, t.Intern(key, absl::string_view(a.data(), len)));
+    TAILOR_ASSERT_OK_AND_ASSIGN(
+        uint32_t o2, t.Intern(key, absl::string_view(b.data(), len)));
+    TAILOR_ASSERT_OK_AND_ASSIGN(
+        uint32_t o3, t.Intern(key, absl::string_view(page_end - len, len)));
+    EXPECT_EQ(o1, o2) << len;
+    EXPECT_EQ(o1, o3) << len;
+    EXPECT_EQ(t.external_id(o1), id);
+    if (len > 0) {
+      std::string other = id;
+      other.back() ^= 1;
+      EXPECT_THAT(t.Intern(key, other),
+                  StatusIs(absl::StatusCode::kFailedPrecondition))
+          << len;
+    }
+  }
 }
 
 TEST(EntityTableTest, AddEntriesCountsForOneOrdinal) {

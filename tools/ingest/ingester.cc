@@ -175,9 +175,9 @@ void Ingester::HashBatch(ParsedBatch* batch) {
     const Accepted& a = batch->lines[i];
     batch->user_ids[i] = a.user;
     batch->item_ids[i] = a.item;
-    batch->user_keys[i] = options_.hasher.UserKey(a.user);
-    batch->item_keys[i] = options_.hasher.ItemKey(a.item);
   }
+  options_.hasher.UserKeys(batch->user_ids.data(), n, batch->user_keys.data());
+  options_.hasher.ItemKeys(batch->item_ids.data(), n, batch->item_keys.data());
   batch->hash_seconds += ThreadCpuSeconds() - t0;
 }
 
