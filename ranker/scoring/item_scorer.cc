@@ -34,6 +34,12 @@ int64_t BlockPanels(int64_t panel_bytes) {
   return std::max<int64_t>(4, kBlockBytes / panel_bytes);
 }
 
+// Panels per scan block for the int8 or float panels of `dim` factors.
+int64_t ScanBlockPanels(bool int8, int dim) {
+  return BlockPanels(int8 ? internal::Int8Dim(dim) * kPanelItems
+                          : dim * kPanelItems * int64_t{sizeof(float)});
+}
+
 // Feeds the scores of panels [p0, p1) whose lanes the kernel marked in
 // `masks` (score >= the collector's bar when the block started) to
 // `collector`; excluded items (one byte of the bitset per panel) and
@@ -67,69 +73,47 @@ void SelectMasked(const float* scores, const uint8_t* masks, int64_t p0,
   }
 }
 
-// The same for approximate scores without kernel masks (int8, fixed
-// re-score count): the compare against the bar runs here.
-void SelectBlock(const float* scores, int64_t p0, int64_t p1,
-                 const uint8_t* excluded, int64_t items,
-                 TopKCollector* collector) {
-  for (int64_t p = p0; p < p1; ++p) {
-    const float* s = scores + (p - p0) * kPanelItems;
-    unsigned mask = 0xFF;
-    if (collector->full()) {
-      const __m256 threshold = _mm256_set1_ps(collector->threshold());
-      mask = static_cast<unsigned>(_mm256_movemask_ps(
-          _mm256_cmp_ps(_mm256_loadu_ps(s), threshold, _CMP_GE_OQ)));
-      if (mask == 0) continue;
-    }
-    if (excluded != nullptr) mask &= ~static_cast<unsigned>(excluded[p]);
-    const int64_t first = p * kPanelItems;
-    if (first + kPanelItems > items) mask &= (1u << (items - first)) - 1;
-    while (mask != 0) {
-      const int lane = __builtin_ctz(mask);
-      collector->Push(static_cast<int32_t>(first + lane), s[lane]);
-      mask &= mask - 1;
-    }
-  }
-}
-
 // int8 with the exact bound: an item can enter the exact top `count` only
 // if its upper bound (approximate score + error bound e_i) reaches the
 // count-th best lower bound (approximate score - e_i). e_i = ca * norm_i +
-// cb * residual_i (see QueryPlan). Lanes whose upper bound reaches the
-// running bar `*floor` are kept as candidates (index, upper bound); their
-// lower bounds go to `lower`, whose bar raises `*floor`.
-void SelectBlockBound(const float* scores, int64_t p0, int64_t p1,
-                      const uint8_t* excluded, int64_t items,
-                      const float* norms, const float* residuals, float ca,
-                      float cb, TopKCollector* lower,
-                      std::vector<ScoredItem>* candidates, float* floor) {
-  const __m256 vca = _mm256_set1_ps(ca);
-  const __m256 vcb = _mm256_set1_ps(cb);
-  for (int64_t p = p0; p < p1; ++p) {
-    const float* s = scores + (p - p0) * kPanelItems;
-    const __m256 approx = _mm256_loadu_ps(s);
-    const __m256 bound = _mm256_fmadd_ps(
-        vca, _mm256_loadu_ps(norms + p * kPanelItems),
-        _mm256_mul_ps(vcb, _mm256_loadu_ps(residuals + p * kPanelItems)));
-    const __m256 upper = _mm256_add_ps(approx, bound);
-    unsigned mask = static_cast<unsigned>(_mm256_movemask_ps(
-        _mm256_cmp_ps(upper, _mm256_set1_ps(*floor), _CMP_GE_OQ)));
+// cb * residual_i (see QueryPlan). The kernel marked the lanes whose
+// approximate score reaches the running bar `*floor` minus the block's
+// largest e_i; of those, lanes whose own upper bound reaches `*floor` are
+// kept as candidates (index, upper bound) and their lower bounds go to
+// `lower`, whose bar raises `*floor`.
+void SelectMaskedBound(const float* scores, const uint8_t* masks, int64_t p0,
+                       int64_t p1, const uint8_t* excluded, int64_t items,
+                       const float* norms, const float* residuals, float ca,
+                       float cb, TopKCollector* lower,
+                       std::vector<ScoredItem>* candidates, float* floor) {
+  const int64_t np = p1 - p0;
+  for (int64_t k = 0; k < np; ++k) {
+    if (k + 8 <= np) {
+      uint64_t word;
+      std::memcpy(&word, masks + k, 8);
+      if (word == 0) {
+        k += 7;
+        continue;
+      }
+    }
+    unsigned mask = masks[k];
     if (mask == 0) continue;
+    const int64_t p = p0 + k;
     if (excluded != nullptr) mask &= ~static_cast<unsigned>(excluded[p]);
     const int64_t first = p * kPanelItems;
     if (first + kPanelItems > items) mask &= (1u << (items - first)) - 1;
-    if (mask == 0) continue;
-    alignas(32) float up[kPanelItems], low[kPanelItems];
-    _mm256_store_ps(up, upper);
-    _mm256_store_ps(low, _mm256_sub_ps(approx, bound));
+    const float* s = scores + k * kPanelItems;
     while (mask != 0) {
       const int lane = __builtin_ctz(mask);
-      const int32_t index = static_cast<int32_t>(first + lane);
-      lower->Push(index, low[lane]);
-      candidates->push_back({index, up[lane]});
       mask &= mask - 1;
+      const int64_t item = first + lane;
+      const float e = ca * norms[item] + cb * residuals[item];
+      const float upper = s[lane] + e;
+      if (upper < *floor) continue;
+      lower->Push(static_cast<int32_t>(item), s[lane] - e);
+      candidates->push_back({static_cast<int32_t>(item), upper});
+      if (lower->full()) *floor = std::max(*floor, lower->threshold());
     }
-    if (lower->full()) *floor = std::max(*floor, lower->threshold());
   }
 }
 
@@ -152,6 +136,9 @@ struct ItemScorer::Storage {
   // quantization residual, for the int8 error bound.
   std::vector<float> int8_norms;
   std::vector<float> int8_residuals;
+  // Per scan block: the largest norm and residual of its items.
+  std::vector<float> block_max_norm;
+  std::vector<float> block_max_residual;
   // Workers for scans split over threads (null: one thread).
   std::unique_ptr<internal::ScanPool> pool;
   // AVX-VNNI for the int8 kernel when the CPU has it (same results).
@@ -223,6 +210,18 @@ absl::StatusOr<std::unique_ptr<ItemScorer>> ItemScorer::Create(
                              storage->int8_scales.data(),
                              storage->int8_norms.data(),
                              storage->int8_residuals.data());
+    const int64_t block_items = ScanBlockPanels(true, dim) * kPanelItems;
+    const int64_t blocks =
+        (static_cast<int64_t>(storage->int8_norms.size()) + block_items - 1) /
+        block_items;
+    storage->block_max_norm.assign(blocks, 0.0f);
+    storage->block_max_residual.assign(blocks, 0.0f);
+    for (size_t i = 0; i < storage->int8_norms.size(); ++i) {
+      float& norm = storage->block_max_norm[i / block_items];
+      float& residual = storage->block_max_residual[i / block_items];
+      norm = std::max(norm, storage->int8_norms[i]);
+      residual = std::max(residual, storage->int8_residuals[i]);
+    }
   } else {
     storage->float_panels.resize(NumPanels(n) * dim * kPanelItems);
     internal::PackFloatPanels(rows.data(), n, dim,
@@ -352,18 +351,22 @@ void ItemScorer::ScanPart(const std::vector<QueryPlan>& plan, int64_t pa,
   for (int i = 0; i < nq && bound; ++i) {
     prune_at[i] = 4 * static_cast<size_t>(plan[i].capacity) + 64;
   }
-  const int dim4 = internal::Int8Dim(dim_);
-  const int64_t block_panels =
-      BlockPanels(options_.int8 ? dim4 * kPanelItems
-                                : dim_ * kPanelItems * int64_t{sizeof(float)});
+  const int64_t block_panels = ScanBlockPanels(options_.int8, dim_);
   const int64_t block_items = block_panels * kPanelItems;
   std::vector<float> scores(static_cast<size_t>(nq) * block_items);
   std::vector<uint8_t> masks(static_cast<size_t>(nq) * block_panels);
   std::vector<float> thresholds(nq);
   for (int64_t p0 = pa; p0 < pb; p0 += block_panels) {
     const int64_t p1 = std::min(p0 + block_panels, pb);
-    if (!options_.int8) {
-      for (int i = 0; i < nq; ++i) {
+    // Bars as the block starts (they only rise, so the kernel's masks are
+    // a superset of what can enter).
+    for (int i = 0; i < nq; ++i) {
+      if (bound) {
+        const int64_t block = p0 / block_panels;
+        thresholds[i] =
+            floors[i] - (plan[i].ca * storage_->block_max_norm[block] +
+                         plan[i].cb * storage_->block_max_residual[block]);
+      } else {
         thresholds[i] = collectors[i].full()
                             ? collectors[i].threshold()
                             : -std::numeric_limits<float>::infinity();
@@ -382,10 +385,12 @@ void ItemScorer::ScanPart(const std::vector<QueryPlan>& plan, int64_t pa,
           qscales[t] = plan[i0 + t].scale;
           qoffsets[t] = plan[i0 + t].offset;
         }
-        internal::ScoreInt8Panels(storage_->int8_panels.data(),
-                                  storage_->int8_scales.data(), dim_, p0, p1, q,
-                                  qscales, qoffsets, tile, block_scores,
-                                  block_items, storage_->use_vnni);
+        internal::ScoreInt8Panels(
+            storage_->int8_panels.data(), storage_->int8_scales.data(), dim_,
+            p0, p1, q, qscales, qoffsets, tile, block_scores, block_items,
+            storage_->use_vnni, thresholds.data() + i0,
+            masks.data() + static_cast<size_t>(i0) * block_panels,
+            block_panels);
       } else {
         const float* q[kMaxQueryTile];
         for (int t = 0; t < tile; ++t) q[t] = plan[i0 + t].vector;
@@ -400,15 +405,14 @@ void ItemScorer::ScanPart(const std::vector<QueryPlan>& plan, int64_t pa,
       const QueryPlan& q = plan[i];
       if (q.capacity == 0) continue;
       const float* s = scores.data() + static_cast<size_t>(i) * block_items;
-      if (!options_.int8) {
-        SelectMasked(s, masks.data() + static_cast<size_t>(i) * block_panels,
-                     p0, p1, q.excluded, n, &collectors[i]);
-      } else if (!bound) {
-        SelectBlock(s, p0, p1, q.excluded, n, &collectors[i]);
+      const uint8_t* m = masks.data() + static_cast<size_t>(i) * block_panels;
+      if (!bound) {
+        SelectMasked(s, m, p0, p1, q.excluded, n, &collectors[i]);
       } else {
-        SelectBlockBound(s, p0, p1, q.excluded, n, storage_->int8_norms.data(),
-                         storage_->int8_residuals.data(), q.ca, q.cb,
-                         &collectors[i], &candidates[i], &floors[i]);
+        SelectMaskedBound(s, m, p0, p1, q.excluded, n,
+                          storage_->int8_norms.data(),
+                          storage_->int8_residuals.data(), q.ca, q.cb,
+                          &collectors[i], &candidates[i], &floors[i]);
         if (candidates[i].size() >= prune_at[i]) {
           PruneCandidates(floors[i], &candidates[i]);
           prune_at[i] = std::max(prune_at[i], 2 * candidates[i].size());
@@ -471,7 +475,10 @@ void ItemScorer::Scan(absl::Span<const TopKQuery> queries,
   if (parts == 1) {
     ScanPart(plan, 0, panels, &results[0]);
   } else {
-    const int64_t step = (panels + parts - 1) / parts;
+    // Block-aligned parts (the int8 bound keeps per-block maxima).
+    const int64_t block_panels = ScanBlockPanels(options_.int8, dim_);
+    const int64_t step = ((panels + parts - 1) / parts + block_panels - 1) /
+                         block_panels * block_panels;
     storage_->pool->Run(parts, [&](int part) {
       const int64_t pa = std::min(panels, part * step);
       const int64_t pb = std::min(panels, pa + step);
@@ -508,16 +515,31 @@ void ItemScorer::Scan(absl::Span<const TopKQuery> queries,
         }
       }
     }
-    // Exact re-score of the int8 candidates.
-    for (ScoredItem& item : merged) {
-      item.score = internal::DotFloat(
+    // Exact re-score of the int8 candidates (rows fetched ahead: they are
+    // scattered over the row-major copy).
+    constexpr size_t kAhead = 8;
+    for (size_t k = 0; k < merged.size(); ++k) {
+      if (k == 0 || k + kAhead < merged.size()) {
+        const size_t from = k == 0 ? 0 : k + kAhead;
+        const size_t to = std::min(merged.size(), k + kAhead + 1);
+        for (size_t a = from; a < to; ++a) PrefetchRow(merged[a].index);
+      }
+      merged[k].score = internal::DotFloat(
           q.vector,
-          storage_->rows.data() + static_cast<int64_t>(item.index) * dim_,
+          storage_->rows.data() + static_cast<int64_t>(merged[k].index) * dim_,
           dim_);
     }
     std::sort(merged.begin(), merged.end(), ScoredItemBefore);
     if (static_cast<int>(merged.size()) > q.count) merged.resize(q.count);
     result = std::move(merged);
+  }
+}
+
+void ItemScorer::PrefetchRow(int32_t index) const {
+  const char* row = reinterpret_cast<const char*>(
+      storage_->rows.data() + static_cast<int64_t>(index) * dim_);
+  for (int64_t b = 0; b < int64_t{sizeof(float)} * dim_; b += 64) {
+    _mm_prefetch(row + b, _MM_HINT_T0);
   }
 }
 

@@ -110,6 +110,7 @@ class ItemScorer {
   // Scans panels [pa, pb) for every query of `plan`.
   void ScanPart(const std::vector<QueryPlan>& plan, int64_t pa, int64_t pb,
                 PartResult* result) const;
+  void PrefetchRow(int32_t index) const;
 
   std::vector<uint64_t> keys_;
   int dim_;

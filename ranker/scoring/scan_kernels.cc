@@ -77,7 +77,9 @@ void FloatRange(const float* panels, int dim, int64_t p0, int64_t p1,
 template <int NQ, int NP>
 inline void Int8Tile(const uint8_t* panel, int groups, const float* scales,
                      const int8_t* const* q, const float* qscale,
-                     const int32_t* qoffset, float* out, int64_t stride) {
+                     const int32_t* qoffset, float* out, int64_t stride,
+                     const float* thresholds, uint8_t* masks,
+                     int64_t mask_stride) {
   __m256i acc[NQ][NP];
 #pragma GCC unroll 8
   for (int i = 0; i < NQ; ++i) {
@@ -114,8 +116,12 @@ inline void Int8Tile(const uint8_t* panel, int groups, const float* scales,
       const __m256 dot =
           _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[i][p], offset));
       const __m256 s = _mm256_mul_ps(qs, _mm256_loadu_ps(scales + p * 8));
-      _mm256_storeu_ps(out + i * stride + p * kPanelItems,
-                       _mm256_mul_ps(dot, s));
+      const __m256 score = _mm256_mul_ps(dot, s);
+      _mm256_storeu_ps(out + i * stride + p * kPanelItems, score);
+      if (masks != nullptr) {
+        masks[i * mask_stride + p] = static_cast<uint8_t>(_mm256_movemask_ps(
+            _mm256_cmp_ps(score, _mm256_set1_ps(thresholds[i]), _CMP_GE_OQ)));
+      }
     }
   }
 }
@@ -124,16 +130,21 @@ template <int NQ, int NP>
 void Int8Range(const uint8_t* panels, const float* scales, int groups,
                int64_t p0, int64_t p1, const int8_t* const* q,
                const float* qscale, const int32_t* qoffset, float* scores,
-               int64_t stride) {
+               int64_t stride, const float* thresholds, uint8_t* masks,
+               int64_t mask_stride) {
   const int64_t pstride = static_cast<int64_t>(groups) * 32;
   int64_t p = p0;
   for (; p + NP <= p1; p += NP) {
     Int8Tile<NQ, NP>(panels + p * pstride, groups, scales + p * kPanelItems, q,
-                     qscale, qoffset, scores + (p - p0) * kPanelItems, stride);
+                     qscale, qoffset, scores + (p - p0) * kPanelItems, stride,
+                     thresholds, masks == nullptr ? nullptr : masks + (p - p0),
+                     mask_stride);
   }
   for (; p < p1; ++p) {
     Int8Tile<NQ, 1>(panels + p * pstride, groups, scales + p * kPanelItems, q,
-                    qscale, qoffset, scores + (p - p0) * kPanelItems, stride);
+                    qscale, qoffset, scores + (p - p0) * kPanelItems, stride,
+                    thresholds, masks == nullptr ? nullptr : masks + (p - p0),
+                    mask_stride);
   }
 }
 
@@ -145,7 +156,8 @@ template <int NQ, int NP>
 __attribute__((target("avx2,fma,avxvnni"))) inline void Int8TileVnni(
     const uint8_t* panel, int groups, const float* scales,
     const int8_t* const* q, const float* qscale, const int32_t* qoffset,
-    float* out, int64_t stride) {
+    float* out, int64_t stride, const float* thresholds, uint8_t* masks,
+    int64_t mask_stride) {
   __m256i acc[NQ][NP];
 #pragma GCC unroll 8
   for (int i = 0; i < NQ; ++i) {
@@ -180,8 +192,12 @@ __attribute__((target("avx2,fma,avxvnni"))) inline void Int8TileVnni(
       const __m256 dot =
           _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[i][p], offset));
       const __m256 s = _mm256_mul_ps(qs, _mm256_loadu_ps(scales + p * 8));
-      _mm256_storeu_ps(out + i * stride + p * kPanelItems,
-                       _mm256_mul_ps(dot, s));
+      const __m256 score = _mm256_mul_ps(dot, s);
+      _mm256_storeu_ps(out + i * stride + p * kPanelItems, score);
+      if (masks != nullptr) {
+        masks[i * mask_stride + p] = static_cast<uint8_t>(_mm256_movemask_ps(
+            _mm256_cmp_ps(score, _mm256_set1_ps(thresholds[i]), _CMP_GE_OQ)));
+      }
     }
   }
 }
@@ -190,18 +206,21 @@ template <int NQ, int NP>
 __attribute__((target("avx2,fma,avxvnni"))) void Int8RangeVnni(
     const uint8_t* panels, const float* scales, int groups, int64_t p0,
     int64_t p1, const int8_t* const* q, const float* qscale,
-    const int32_t* qoffset, float* scores, int64_t stride) {
+    const int32_t* qoffset, float* scores, int64_t stride,
+    const float* thresholds, uint8_t* masks, int64_t mask_stride) {
   const int64_t pstride = static_cast<int64_t>(groups) * 32;
   int64_t p = p0;
   for (; p + NP <= p1; p += NP) {
-    Int8TileVnni<NQ, NP>(panels + p * pstride, groups, scales + p * kPanelItems,
-                         q, qscale, qoffset, scores + (p - p0) * kPanelItems,
-                         stride);
+    Int8TileVnni<NQ, NP>(
+        panels + p * pstride, groups, scales + p * kPanelItems, q, qscale,
+        qoffset, scores + (p - p0) * kPanelItems, stride, thresholds,
+        masks == nullptr ? nullptr : masks + (p - p0), mask_stride);
   }
   for (; p < p1; ++p) {
-    Int8TileVnni<NQ, 1>(panels + p * pstride, groups, scales + p * kPanelItems,
-                        q, qscale, qoffset, scores + (p - p0) * kPanelItems,
-                        stride);
+    Int8TileVnni<NQ, 1>(
+        panels + p * pstride, groups, scales + p * kPanelItems, q, qscale,
+        qoffset, scores + (p - p0) * kPanelItems, stride, thresholds,
+        masks == nullptr ? nullptr : masks + (p - p0), mask_stride);
   }
 }
 
@@ -317,22 +336,28 @@ void ScoreFloatPanels(const float* panels, int dim, int64_t p0, int64_t p1,
 void ScoreInt8Panels(const uint8_t* panels, const float* scales, int dim,
                      int64_t p0, int64_t p1, const int8_t* const* queries,
                      const float* query_scales, const int32_t* query_offsets,
-                     int nq, float* scores, int64_t stride, bool use_vnni) {
+                     int nq, float* scores, int64_t stride, bool use_vnni,
+                     const float* thresholds, uint8_t* masks,
+                     int64_t mask_stride) {
   const int groups = Int8Dim(dim) / 4;
   if (use_vnni) {
     switch (nq) {
       case 1:
         return Int8RangeVnni<1, 4>(panels, scales, groups, p0, p1, queries,
-                                   query_scales, query_offsets, scores, stride);
+                                   query_scales, query_offsets, scores, stride,
+                                   thresholds, masks, mask_stride);
       case 2:
         return Int8RangeVnni<2, 4>(panels, scales, groups, p0, p1, queries,
-                                   query_scales, query_offsets, scores, stride);
+                                   query_scales, query_offsets, scores, stride,
+                                   thresholds, masks, mask_stride);
       case 3:
         return Int8RangeVnni<3, 3>(panels, scales, groups, p0, p1, queries,
-                                   query_scales, query_offsets, scores, stride);
+                                   query_scales, query_offsets, scores, stride,
+                                   thresholds, masks, mask_stride);
       case 4:
         return Int8RangeVnni<4, 3>(panels, scales, groups, p0, p1, queries,
-                                   query_scales, query_offsets, scores, stride);
+                                   query_scales, query_offsets, scores, stride,
+                                   thresholds, masks, mask_stride);
       default:
         std::abort();
     }
@@ -340,16 +365,20 @@ void ScoreInt8Panels(const uint8_t* panels, const float* scales, int dim,
   switch (nq) {
     case 1:
       return Int8Range<1, 4>(panels, scales, groups, p0, p1, queries,
-                             query_scales, query_offsets, scores, stride);
+                             query_scales, query_offsets, scores, stride,
+                             thresholds, masks, mask_stride);
     case 2:
       return Int8Range<2, 4>(panels, scales, groups, p0, p1, queries,
-                             query_scales, query_offsets, scores, stride);
+                             query_scales, query_offsets, scores, stride,
+                             thresholds, masks, mask_stride);
     case 3:
       return Int8Range<3, 2>(panels, scales, groups, p0, p1, queries,
-                             query_scales, query_offsets, scores, stride);
+                             query_scales, query_offsets, scores, stride,
+                             thresholds, masks, mask_stride);
     case 4:
       return Int8Range<4, 2>(panels, scales, groups, p0, p1, queries,
-                             query_scales, query_offsets, scores, stride);
+                             query_scales, query_offsets, scores, stride,
+                             thresholds, masks, mask_stride);
     default:
       std::abort();
   }

@@ -55,11 +55,14 @@ void ScoreFloatPanels(const float* panels, int dim, int64_t p0, int64_t p1,
 // The same over int8 panels; scores approximate the float dot products:
 // (integer dot - offset) * query scale * item scale. use_vnni (only when
 // CpuHasAvxVnni()) runs AVX-VNNI vpdpbusd instead of vpmaddubsw +
-// vpmaddwd; the integer sums, hence the scores, are identical.
+// vpmaddwd; the integer sums, hence the scores, are identical. Masks as for
+// ScoreFloatPanels.
 void ScoreInt8Panels(const uint8_t* panels, const float* scales, int dim,
                      int64_t p0, int64_t p1, const int8_t* const* queries,
                      const float* query_scales, const int32_t* query_offsets,
-                     int nq, float* scores, int64_t stride, bool use_vnni);
+                     int nq, float* scores, int64_t stride, bool use_vnni,
+                     const float* thresholds = nullptr,
+                     uint8_t* masks = nullptr, int64_t mask_stride = 0);
 
 // True when this CPU has AVX-VNNI (vpdpbusd on 256-bit registers).
 bool CpuHasAvxVnni();

@@ -47,6 +47,11 @@ ABSL_FLAG(int, client_queries, 40, "queries per MicroBatcher caller");
 ABSL_FLAG(int, max_batch, 16, "MicroBatcher max_batch");
 ABSL_FLAG(int, window_us, 200, "MicroBatcher window_us");
 ABSL_FLAG(int, rescore, 200, "int8 mode: candidates re-scored exactly");
+ABSL_FLAG(bool, int8_exact, true,
+          "int8 mode: prune by the error bound (false: fixed --rescore)");
+ABSL_FLAG(int, scan_threads, 1, "threads sharing one scan (large catalogues)");
+ABSL_FLAG(int64_t, parallel_min_items, 200000,
+          "scan_threads apply from this many items on");
 ABSL_FLAG(int, recall_queries, 50, "int8 queries checked against exact");
 ABSL_FLAG(double, machine_seconds, 1.0, "seconds per machine-peak test");
 
@@ -70,7 +75,10 @@ constexpr char kHelp[] =
     "  --client_queries=40     queries per caller\n"
     "  --max_batch=16          MicroBatcher max_batch\n"
     "  --window_us=200         MicroBatcher window_us\n"
-    "  --rescore=200           int8 candidates re-scored exactly\n"
+    "  --rescore=200           int8 candidates re-scored (--int8_exact=false)\n"
+    "  --int8_exact=true       int8: prune by the quantization error bound\n"
+    "  --scan_threads=1        threads sharing one scan\n"
+    "  --parallel_min_items=200000  scan_threads apply from this size on\n"
     "  --recall_queries=50     int8 queries checked against exact\n"
     "  --machine_seconds=1     seconds per machine-peak test\n";
 
@@ -340,6 +348,9 @@ int Main() {
       ItemScorerOptions options;
       options.int8 = mode == "int8";
       options.rescore = absl::GetFlag(FLAGS_rescore);
+      options.int8_exact = absl::GetFlag(FLAGS_int8_exact);
+      options.scan_threads = absl::GetFlag(FLAGS_scan_threads);
+      options.parallel_min_items = absl::GetFlag(FLAGS_parallel_min_items);
       const double t0 = Now();
       auto scorer = ItemScorer::Create(keys, rows, dim, options);
       if (!scorer.ok()) {
@@ -347,9 +358,17 @@ int Main() {
                      scorer.status().ToString().c_str());
         return 1;
       }
-      const std::string name =
+      std::string name =
           absl::StrFormat("items=%d,dim=%d,count=%d,mode=%s", items, dim,
                           absl::GetFlag(FLAGS_count), mode);
+      if (options.int8) {
+        name += options.int8_exact
+                    ? ",select=bound"
+                    : absl::StrFormat(",rescore=%d", options.rescore);
+      }
+      if (options.scan_threads > 1 && items >= options.parallel_min_items) {
+        name += absl::StrFormat(",scan_threads=%d", options.scan_threads);
+      }
       Line(name, "build_seconds", Now() - t0, "s");
       std::fprintf(stderr, "ranker_bench: %s\n", name.c_str());
       if (options.int8 && exact == nullptr) {
