@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -33,6 +34,38 @@ struct Aligned {
   T* data;
 };
 
+// `rescore(thresholds, masks, mask_stride)` re-runs a kernel with masks:
+// its scores must be `scores` and mask bit l of panel k of query i must say
+// whether that score reaches thresholds[i] (a median-ish bar, -inf, +inf).
+template <typename Rescore>
+void ExpectMasksMatch(const std::vector<float>& scores, int nq, int64_t panels,
+                      int64_t stride, Rescore rescore) {
+  for (int kind = 0; kind < 3; ++kind) {
+    std::vector<float> thresholds(nq);
+    for (int i = 0; i < nq; ++i) {
+      thresholds[i] = kind == 0   ? scores[i * stride]
+                      : kind == 1 ? -std::numeric_limits<float>::infinity()
+                                  : std::numeric_limits<float>::infinity();
+    }
+    const int64_t mask_stride = panels + 3;
+    std::vector<uint8_t> masks(nq * mask_stride, 0xAA);
+    const std::vector<float> again =
+        rescore(thresholds.data(), masks.data(), mask_stride);
+    ASSERT_EQ(again, scores);
+    for (int i = 0; i < nq; ++i) {
+      for (int64_t k = 0; k < panels; ++k) {
+        for (int l = 0; l < kPanelItems; ++l) {
+          const bool want =
+              scores[i * stride + k * kPanelItems + l] >= thresholds[i];
+          ASSERT_EQ(((masks[i * mask_stride + k] >> l) & 1) != 0, want)
+              << "query " << i << " panel " << k << " lane " << l;
+        }
+      }
+      ASSERT_EQ(masks[i * mask_stride + panels], 0xAA);  // not written
+    }
+  }
+}
+
 TEST(ScanKernelsTest, FloatPanelsMatchNaiveDotsForEveryTileShape) {
   std::mt19937 rng(11);
   for (int dim : {1, 3, 8, 13, 64, 65}) {
@@ -50,6 +83,13 @@ TEST(ScanKernelsTest, FloatPanelsMatchNaiveDotsForEveryTileShape) {
         std::vector<float> scores(nq * stride, -1.0f);
         ScoreFloatPanels(panels.data, dim, p0, p1, q, nq, scores.data(),
                          stride);
+        ExpectMasksMatch(scores, nq, p1 - p0, stride,
+                         [&](const float* t, uint8_t* m, int64_t ms) {
+                           std::vector<float> again(scores.size(), -1.0f);
+                           ScoreFloatPanels(panels.data, dim, p0, p1, q, nq,
+                                            again.data(), stride, t, m, ms);
+                           return again;
+                         });
         for (int i = 0; i < nq; ++i) {
           for (int64_t item = p0 * kPanelItems; item < p1 * kPanelItems;
                ++item) {
@@ -107,8 +147,36 @@ TEST(ScanKernelsTest, Int8PanelsStayWithinTheQuantizationBound) {
           ASSERT_EQ(vnni[k], scores[k]) << "dim " << dim << " nq " << nq;
         }
       }
+      ExpectMasksMatch(scores, nq, NumPanels(n), stride,
+                       [&](const float* t, uint8_t* m, int64_t ms) {
+                         std::vector<float> again(scores.size());
+                         ScoreInt8Panels(panels.data, scales.data(), dim, 0,
+                                         NumPanels(n), q, qscale.data(),
+                                         qoffset.data(), nq, again.data(),
+                                         stride, CpuHasAvxVnni(), t, m, ms);
+                         return again;
+                       });
+      std::vector<float> norms(NumPanels(n) * kPanelItems);
+      std::vector<float> residuals(NumPanels(n) * kPanelItems);
+      Int8ErrorNorms(rows.data(), n, dim, panels.data, scales.data(),
+                     norms.data(), residuals.data());
       for (int i = 0; i < nq; ++i) {
         const float* y = queries.data() + i * dim;
+        // The bound the exact int8 mode uses: |x.y - approx| <=
+        // |y - y^|_2 |y~|_2 ... with y the query: |dq|_2 |x^|_2 + |y|_2 |dx|_2.
+        double dq2 = 0, y2 = 0;
+        for (int j = 0; j < dim; ++j) {
+          const double d = y[j] - double{qscale[i]} * q[i][j];
+          dq2 += d * d;
+          y2 += double{y[j]} * y[j];
+        }
+        for (int64_t item = 0; item < n; ++item) {
+          const float* x = rows.data() + item * dim;
+          const double l2_bound = std::sqrt(dq2) * norms[item] +
+                                  std::sqrt(y2) * residuals[item] + 1e-5;
+          EXPECT_NEAR(scores[i * stride + item], NaiveDot(x, y, dim), l2_bound)
+              << "dim " << dim << " nq " << nq << " item " << item;
+        }
         for (int64_t item = 0; item < n; ++item) {
           const float* x = rows.data() + item * dim;
           double sum_x = 0, sum_y = 0;
