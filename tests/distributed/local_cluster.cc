@@ -168,7 +168,12 @@ absl::Status LocalCluster::Start() {
   TAILOR_ASSIGN_OR_RETURN(
       int port,
       coordinator_->WaitForPort(dir + "/coordinator.port", absl::Seconds(120)));
-  for (int i = 0; i < options_.workers; ++i) {
+  coordinator_address_ = absl::StrCat("127.0.0.1:", port);
+  const int processes =
+      options_.worker_processes >= 0
+          ? std::min(options_.worker_processes, options_.workers)
+          : options_.workers;
+  for (int i = 0; i < processes; ++i) {
     auto p = std::make_unique<Process>();
     TAILOR_RETURN_IF_ERROR(
         p->Start({kWorker, absl::StrCat("--coordinator=127.0.0.1:", port),

@@ -51,6 +51,9 @@ struct ClusterOptions {
   std::string job_spec_text;                   // text-format JobSpec
   std::vector<std::string> coordinator_flags;  // extra flags
   int worker_threads = 1;
+  // tailor_worker processes started for slots 0.. (-1: one per slot); the
+  // test may play the other slots itself.
+  int worker_processes = -1;
 };
 
 class LocalCluster {
@@ -70,12 +73,17 @@ class LocalCluster {
   std::string state_dir() const { return options_.dir + "/state"; }
   std::string models_dir() const { return options_.dir + "/models"; }
   const std::vector<std::string>& ps_addresses() const { return addresses_; }
+  // host:port of the coordinator, once started.
+  const std::string& coordinator_address() const {
+    return coordinator_address_;
+  }
 
  private:
   ClusterOptions options_;
   std::vector<std::unique_ptr<Process>> shards_, workers_;
   std::unique_ptr<Process> coordinator_;
   std::vector<std::string> addresses_;
+  std::string coordinator_address_;
   std::vector<int> worker_codes_;
 };
 

@@ -139,6 +139,39 @@ void Coordinator::ExpireLeases() {
   if (LiveWorkers() > 0) last_live_worker_ = now;
 }
 
+void Coordinator::ExpireTaskDeadlines() {
+  if (options_.task_deadline_ms <= 0) return;
+  const absl::Time now = absl::Now();
+  for (TaskEntry& t : tasks_) {
+    if (t.state != TaskEntry::State::kRunning ||
+        now - t.assigned_at <= absl::Milliseconds(options_.task_deadline_ms)) {
+      continue;
+    }
+    auto it = workers_.find(t.worker_id);
+    std::fprintf(stderr,
+                 "tailor_coordinator: task %llu passed its deadline of %lld ms "
+                 "on worker %llu; it is withdrawn and offered to others\n",
+                 static_cast<unsigned long long>(t.task.task_id()),
+                 static_cast<long long>(options_.task_deadline_ms),
+                 static_cast<unsigned long long>(t.worker_id));
+    if (it != workers_.end()) {
+      // Told ABORT_TASK at its next heartbeat; a later report is refused
+      // (FAILED_PRECONDITION: reassigned).
+      it->second.abort = true;
+      it->second.task_id = 0;
+    }
+    // A failed attempt: the driver re-offers it, or fails the job after
+    // max_task_attempts.
+    t.state = TaskEntry::State::kFailed;
+    t.worker_id = 0;
+    t.last_error = absl::StrCat("passed its deadline of ",
+                                options_.task_deadline_ms, " ms");
+    ++t.failures;
+    failure_pending_ = true;
+    cv_.SignalAll();
+  }
+}
+
 void Coordinator::WithdrawAllTasks() {
   for (auto& [id, w] : workers_) {
     if (w.task_id != 0) {
@@ -304,6 +337,9 @@ absl::Status Coordinator::GetTask(const tailor::v1::GetTaskRequest& request,
   }
   pick->state = TaskEntry::State::kRunning;
   pick->worker_id = request.worker_id();
+  pick->assigned_at = now;
+  pick->task.set_deadline_ms(
+      static_cast<uint32_t>(std::max<int64_t>(0, options_.task_deadline_ms)));
   w->abort = false;  // asking for a task: any earlier one is over
   w->task_id = pick->task.task_id();
   *response->mutable_task() = pick->task;
@@ -419,6 +455,10 @@ absl::Status Coordinator::GetJobStatus(
     tailor::v1::ShardStatus* s = response->add_shards();
     s->set_shard_index(i);
     s->set_address(options_.ps_addresses[i]);
+    if (i < shard_health_.size()) {
+      s->set_healthy(shard_health_[i].healthy);
+      s->set_rows(shard_health_[i].rows);
+    }
   }
   response->set_last_checkpoint_iteration(last_checkpoint_);
   response->set_export_path(export_path_);

@@ -51,6 +51,10 @@ struct CoordinatorOptions {
   int max_rollbacks = 20;     // shard-loss recoveries before the job fails
   // Held-out users evaluated per iteration (0: all), a fixed sample.
   int64_t eval_max_users = 10000;
+  // A running task not reported DONE or FAILED this long after assignment
+  // is withdrawn and offered again, counting as a failed attempt (0: no
+  // deadline). Catches a worker that heart-beats but hangs.
+  int64_t task_deadline_ms = 900000;
   FileSystem* fs = nullptr;  // default: PosixFileSystem()
   // One JSON object per finished iteration and the final line.
   std::function<void(const std::string& json_line)> progress;
@@ -93,6 +97,7 @@ class Coordinator {
     State state = State::kPending;
     uint64_t worker_id = 0;  // while kRunning
     absl::Time pending_since;
+    absl::Time assigned_at;  // while kRunning
     int failures = 0;
     std::string last_error;
     TaskOutcome outcome;
@@ -144,6 +149,13 @@ class Coordinator {
 
   void ExpireLeases() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReleaseTaskOf(WorkerEntry& w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ExpireTaskDeadlines() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records GetStats results for GetJobStatus (stats nullptr: no shard
+  // vouched for; `restarted`: that shard is reported unhealthy).
+  void SetShardHealth(const std::vector<ShardStats>* stats, int restarted)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Deletes checkpoints older than the newest checkpoint.keep ones.
+  void PruneCheckpoints();
   void WithdrawAllTasks() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Waits (at most one lease) until every worker whose task was withdrawn
   // called back or was lost, so no push of a withdrawn task lands after a
@@ -188,6 +200,12 @@ class Coordinator {
   int64_t last_checkpoint_ ABSL_GUARDED_BY(mu_) = -1;
   std::string export_path_ ABSL_GUARDED_BY(mu_);
   std::string error_ ABSL_GUARDED_BY(mu_);
+  struct ShardHealth {
+    bool healthy = false;
+    uint64_t rows = 0;
+  };
+  // From the last GetStats round (CheckShards / RecordShardStarts).
+  std::vector<ShardHealth> shard_health_ ABSL_GUARDED_BY(mu_);
   absl::Time last_live_worker_ ABSL_GUARDED_BY(mu_);
 };
 

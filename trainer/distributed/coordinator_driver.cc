@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/status_macros.h"
@@ -62,12 +63,14 @@ absl::Status Coordinator::RecordShardStarts() {
   for (const ShardStats& s : stats) {
     shard_start_ms_.push_back(now_ms - static_cast<int64_t>(s.uptime_ms));
   }
+  SetShardHealth(&stats, -1);
   return absl::OkStatus();
 }
 
 absl::Status Coordinator::CheckShards() {
   absl::StatusOr<std::vector<ShardStats>> stats = ps_->Stats();
   if (!stats.ok()) {
+    SetShardHealth(nullptr, -1);
     return absl::UnavailableError(absl::StrCat("parameter-server shard lost: ",
                                                stats.status().message()));
   }
@@ -75,12 +78,25 @@ absl::Status Coordinator::CheckShards() {
   for (size_t i = 0; i < stats->size() && i < shard_start_ms_.size(); ++i) {
     const int64_t start = now_ms - static_cast<int64_t>((*stats)[i].uptime_ms);
     if (start > shard_start_ms_[i] + 1500) {
+      SetShardHealth(&*stats, static_cast<int>(i));
       return absl::UnavailableError(absl::StrCat(
           "parameter-server shard ", i, " (", options_.ps_addresses[i],
           ") restarted during the iteration"));
     }
   }
+  SetShardHealth(&*stats, -1);
   return absl::OkStatus();
+}
+
+void Coordinator::SetShardHealth(const std::vector<ShardStats>* stats,
+                                 int restarted) {
+  absl::MutexLock lock(&mu_);
+  shard_health_.assign(options_.ps_addresses.size(), ShardHealth{});
+  if (stats == nullptr) return;  // a shard did not answer: none is vouched for
+  for (size_t i = 0; i < stats->size() && i < shard_health_.size(); ++i) {
+    shard_health_[i].healthy = static_cast<int>(i) != restarted;
+    shard_health_[i].rows = (*stats)[i].rows;
+  }
 }
 
 absl::Status Coordinator::Classify(absl::Status error) {
@@ -105,10 +121,41 @@ absl::Status Coordinator::TakeCheckpoint(int iteration) {
       Classify(ps_->Checkpoint(options_.state_dir, iteration).status()));
   checkpoint_iteration_ = iteration;
   TAILOR_RETURN_IF_ERROR(WriteState(false));
+  PruneCheckpoints();
   absl::MutexLock lock(&mu_);
   last_checkpoint_ = iteration;
   state_ = tailor::v1::JOB_STATE_RUNNING;
   return absl::OkStatus();
+}
+
+void Coordinator::PruneCheckpoints() {
+  const uint32_t keep = job_.spec.checkpoint().keep();
+  if (keep == 0) return;
+  absl::StatusOr<std::vector<std::string>> names =
+      fs_->ListDir(options_.state_dir);
+  if (!names.ok()) return;
+  // Checkpoint directories are the 8-digit iteration numbers.
+  std::vector<int> iterations;
+  for (const std::string& n : *names) {
+    int it = 0;
+    if (n.size() == 8 &&
+        std::all_of(n.begin(), n.end(),
+                    [](char c) { return c >= '0' && c <= '9'; }) &&
+        absl::SimpleAtoi(n, &it) && it <= checkpoint_iteration_) {
+      iterations.push_back(it);
+    }
+  }
+  std::sort(iterations.rbegin(), iterations.rend());
+  // The newest `keep` (checkpoint_iteration_, named by the state file, is
+  // the newest) stay; older ones go. Failures only leave files behind.
+  for (size_t i = keep; i < iterations.size(); ++i) {
+    const std::string dir =
+        JoinPath(options_.state_dir, absl::StrFormat("%08d", iterations[i]));
+    if (absl::Status s = fs_->DeleteRecursively(dir); !s.ok()) {
+      std::fprintf(stderr, "tailor_coordinator: could not delete %s: %s\n",
+                   dir.c_str(), s.ToString().c_str());
+    }
+  }
 }
 
 // Waits (bounded, with backoff) until every shard answers.
@@ -254,6 +301,7 @@ absl::Status Coordinator::RunStep(std::vector<TaskEntry> tasks,
     cv_.WaitWithTimeout(&mu_, absl::Milliseconds(100));
     if (!cancel_reason_.empty()) return absl::CancelledError(cancel_reason_);
     ExpireLeases();
+    ExpireTaskDeadlines();
     bool all_done = true;
     for (const TaskEntry& t : tasks_) {
       all_done = all_done && t.state == TaskEntry::State::kDone;

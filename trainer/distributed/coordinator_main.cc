@@ -74,6 +74,9 @@ ABSL_FLAG(int, shard_wait_ms, 120000,
           "How long the job waits for an unreachable shard before failing.");
 ABSL_FLAG(int, worker_wait_ms, 600000,
           "How long pending work waits with no live worker before failing.");
+ABSL_FLAG(int, task_deadline_ms, 900000,
+          "A task running this long without a report is withdrawn and "
+          "offered again (a failed attempt; 0: no deadline).");
 ABSL_FLAG(int, eval_max_users, 10000,
           "Held-out users evaluated per iteration: a fixed sample of at most "
           "this many (0: all). The coordinator holds only their rows.");
@@ -164,6 +167,7 @@ absl::StatusOr<CoordinatorOptions> OptionsFromFlags() {
   o.shard_wait_ms = std::max(1, absl::GetFlag(FLAGS_shard_wait_ms));
   o.worker_wait_ms = std::max(1, absl::GetFlag(FLAGS_worker_wait_ms));
   o.eval_max_users = std::max(0, absl::GetFlag(FLAGS_eval_max_users));
+  o.task_deadline_ms = std::max(0, absl::GetFlag(FLAGS_task_deadline_ms));
   return o;
 }
 
