@@ -51,6 +51,7 @@ class TrainStream {
     *first_row = block.first_row;
     Interactions merged = MergeRepeatedEvents(block, PolicyOf(*d_));
     block = SparseBlock();
+    merged.timestamps = {};  // not trained on
     TAILOR_RETURN_IF_ERROR(
         CheckShape(*d_, merged.matrix, true, job_.spec.dataset_dir()));
     CsrMatrix& m = merged.matrix;
@@ -314,10 +315,13 @@ absl::Status WorkerData::Ensure(bool user_side,
           d->LoadPartition(user_side ? BlockOrientation::kUserMajor
                                      : BlockOrientation::kItemMajor,
                            f));
+      const uint64_t first_row = block.first_row;
       Interactions merged = MergeRepeatedEvents(block, PolicyOf(*d));
+      block = SparseBlock();  // free the file's arrays before copying rows
+      merged.timestamps = {};
       TAILOR_RETURN_IF_ERROR(CheckShape(*d, merged.matrix, user_side, dir));
       for (int64_t r = 0; r < merged.matrix.rows; ++r) {
-        SidePartition* s = owner(block.first_row + r);
+        SidePartition* s = owner(first_row + r);
         if (s != nullptr) AppendRow(merged.matrix, r, s->rows);
       }
     }
