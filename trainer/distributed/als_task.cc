@@ -31,6 +31,17 @@ double RegScale(const IalsOptions& o, int64_t nnz, int64_t other_side) {
                   o.reg_exponent);
 }
 
+// x . y in double with four independent accumulators.
+double Dot(const float* x, const float* y, int k) {
+  double a[4] = {0, 0, 0, 0};
+  int c = 0;
+  for (; c + 4 <= k; c += 4) {
+    for (int j = 0; j < 4; ++j) a[j] += double(x[c + j]) * y[c + j];
+  }
+  for (; c < k; ++c) a[0] += double(x[c]) * y[c];
+  return (a[0] + a[2]) + (a[1] + a[3]);
+}
+
 // Pulls rows `keys` of `table` into rows 0.. of `out` (padded stride), in
 // chunks.
 absl::Status PullInto(PsClient* ps, const std::string& table,
@@ -186,23 +197,24 @@ absl::StatusOr<TaskOutcome> RunAlsTask(const TaskContext& ctx,
     // once per iteration, in the item step (user rows are final by then).
     const double offset = options.alpha0 > 0 ? 0.0 : 1.0;
     double observed = 0, reg = 0;
+    // Rows in parallel with the solver's threads; each dot product in four
+    // independent double accumulators (vectorizable; the serial chain was
+    // ~45% of a worker's CPU in the item step).
+#pragma omp parallel for num_threads(std::max(1, options.threads)) \
+    schedule(dynamic, 1024) reduction(+ : observed, reg)
     for (int64_t r = 0; r < n; ++r) {
       const float* x = solved.row(r);
-      double sq = 0;
-      for (int c = 0; c < k; ++c) sq += double(x[c]) * x[c];
-      reg += RegScale(options, rows.RowSize(r), other_side) * sq;
-      if (user_step) continue;
+      reg += RegScale(options, rows.RowSize(r), other_side) * Dot(x, x, k);
+      if (user_step || task.skip_data_loss()) continue;
       for (int64_t e = rows.indptr[r]; e < rows.indptr[r + 1]; ++e) {
         const float v = rows.data[e];
-        const float* y = fixed.row(rows.indices[e]);
-        double s = 0;
-        for (int c = 0; c < k; ++c) s += double(x[c]) * y[c];
+        const double s = Dot(x, fixed.row(rows.indices[e]), k);
         const double conf = Confidence(options, v), pr = v > 0 ? 1.0 : 0.0;
         observed +=
             conf * pr * pr - 2 * conf * pr * s + (conf - offset) * s * s;
       }
-      out.count += rows.RowSize(r);
     }
+    if (!user_step) out.count += rows.nnz();
     if (cg) {
       SolvedRows& keep = out.solved[{user_step, p}];
       keep.generation = task.generation();

@@ -55,6 +55,10 @@ struct CoordinatorOptions {
   // is withdrawn and offered again, counting as a failed attempt (0: no
   // deadline). Catches a worker that heart-beats but hangs.
   int64_t task_deadline_ms = 900000;
+  // ALS: the loss (its observed part costs a pass over every entry) is
+  // computed every this many iterations and after the last (0: last only);
+  // other progress lines carry "loss": null.
+  int loss_every = 1;
   FileSystem* fs = nullptr;  // default: PosixFileSystem()
   // One JSON object per finished iteration and the final line.
   std::function<void(const std::string& json_line)> progress;

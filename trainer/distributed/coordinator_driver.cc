@@ -1,5 +1,6 @@
 // Coordinator: the driver thread (Run), steps, checkpoints, recovery.
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -345,6 +346,10 @@ absl::Status Coordinator::RunAlsIteration(int iteration, double* loss,
   const int k = static_cast<int>(job_.spec.factors());
   const int W = options_.num_workers;
   const int P = job_.num_partitions;
+  const int done = iteration + 1;
+  const bool with_loss =
+      done == static_cast<int>(job_.spec.iterations()) ||
+      (options_.loss_every > 0 && done % options_.loss_every == 0);
   auto make_tasks = [&](tailor::v1::StepKind kind, const GramSum& gram) {
     std::vector<TaskEntry> tasks(W);
     for (int w = 0; w < W; ++w) {
@@ -363,6 +368,7 @@ absl::Status Coordinator::RunAlsIteration(int iteration, double* loss,
       t.mutable_hyperparameters()->set_alpha(job_.spec.alpha());
       t.mutable_fixed_gram()->Add(gram.gram.begin(), gram.gram.end());
       t.set_clock(iteration);
+      t.set_skip_data_loss(!with_loss);
     }
     return tasks;
   };
@@ -406,7 +412,7 @@ absl::Status Coordinator::RunAlsIteration(int iteration, double* loss,
       AddOutcome(o, *traffic);
     }
   }
-  *loss = sum;
+  *loss = with_loss ? sum : std::nan("");
   next_item_gram_ = std::move(*new_item_gram);
   return absl::OkStatus();
 }
@@ -486,7 +492,8 @@ absl::Status Coordinator::RunIteration(int iteration) {
   }
   nlohmann::json line = {
       {"iteration", done},
-      {"loss", loss},
+      {"loss",
+       std::isnan(loss) ? nlohmann::json(nullptr) : nlohmann::json(loss)},
       {"metrics", metrics},
       {"seconds", Seconds(start)},
       {"train_seconds", train_seconds},

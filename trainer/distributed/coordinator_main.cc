@@ -77,6 +77,9 @@ ABSL_FLAG(int, worker_wait_ms, 600000,
 ABSL_FLAG(int, task_deadline_ms, 900000,
           "A task running this long without a report is withdrawn and "
           "offered again (a failed attempt; 0: no deadline).");
+ABSL_FLAG(int, loss_every, 1,
+          "ALS: compute the training loss every this many iterations and "
+          "after the last (0: last only); other progress lines carry null.");
 ABSL_FLAG(int, eval_max_users, 10000,
           "Held-out users evaluated per iteration: a fixed sample of at most "
           "this many (0: all). The coordinator holds only their rows.");
@@ -168,6 +171,7 @@ absl::StatusOr<CoordinatorOptions> OptionsFromFlags() {
   o.worker_wait_ms = std::max(1, absl::GetFlag(FLAGS_worker_wait_ms));
   o.eval_max_users = std::max(0, absl::GetFlag(FLAGS_eval_max_users));
   o.task_deadline_ms = std::max(0, absl::GetFlag(FLAGS_task_deadline_ms));
+  o.loss_every = std::max(0, absl::GetFlag(FLAGS_loss_every));
   return o;
 }
 
