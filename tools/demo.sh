@@ -106,7 +106,7 @@ rank --rank_country="$COUNTRY"
 kill -TERM $RANKER
 wait $RANKER || true
 trap - EXIT
-echo "exposure log: $(wc -l < "$WORK/exposures.jsonl") lines in $WORK/exposures.jsonl" >&2
+echo "exposure log: $(cat "$WORK"/exposures.jsonl* | wc -l) lines in $WORK/exposures.jsonl*" >&2
 
 # 6. Evaluation.
 if [[ $REAL_RETAIL -eq 1 ]]; then
