@@ -106,9 +106,15 @@ absl::Status Coordinator::Classify(absl::Status error) {
     return absl::UnavailableError(
         absl::StrCat(check.message(), " (while: ", error.message(), ")"));
   }
-  if (absl::IsUnavailable(error)) {
-    // Transient to the client but the shards answer now: not a lost shard.
-    return absl::InternalError(error.message());
+  if (absl::IsUnavailable(error) || absl::IsDeadlineExceeded(error)) {
+    // A call ran out of its retries although every shard answers now: a
+    // shard may have been down and restarted from its checkpoint between
+    // the failure and this check (too soon for the uptime test to see it).
+    // Rolling back to the last checkpoint is always correct; the number of
+    // rollbacks is bounded by --max_rollbacks.
+    return absl::UnavailableError(absl::StrCat(
+        "a parameter-server call failed after its retries (", error.message(),
+        "); treating it as a lost shard"));
   }
   return error;
 }
