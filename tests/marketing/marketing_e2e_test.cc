@@ -192,7 +192,10 @@ TEST_F(MarketingE2eTest, ExportBundlesArtifactsIntoANewVersion) {
   const TailorRun bundle = RunTailor(absl::StrCat(
       "export --export_from=", *v1, " --export_profiles=", Path("b_profile"),
       " --export_segments=", Path("b_segment"),
-      " --export_content=", Path("b_content"), " --json"));
+      " --export_content=", Path("b_content"),
+      // The stand-in manifest names no dataset; the ranker's files
+      // (catalogue, popularity, history) are built from it.
+      " --export_dataset=", Path("ds"), " --json"));
   ASSERT_EQ(bundle.exit_code, 0) << bundle.err;
   const std::string v2 = bundle.json["version_dir"];
   EXPECT_NE(v2, *v1);
