@@ -65,7 +65,8 @@ void Run(const std::string& input) {
 }
 
 // One random edit of the kinds libFuzzer's default mutators make.
-std::string Mutate(const std::vector<std::string>& seeds, std::mt19937_64& rng) {
+std::string Mutate(const std::vector<std::string>& seeds,
+                   std::mt19937_64& rng) {
   std::string s = seeds[rng() % seeds.size()];
   const int edits = 1 + static_cast<int>(rng() % 4);
   for (int e = 0; e < edits; ++e) {
@@ -78,9 +79,8 @@ std::string Mutate(const std::vector<std::string>& seeds, std::mt19937_64& rng) 
         if (n > 0) s[rng() % n] = static_cast<char>(rng());
         break;
       case 2: {  // interesting 4- or 8-byte value
-        static const uint64_t kValues[] = {0,          1,          0x7f,
-                                           0x80,       0xff,       0x7fffffff,
-                                           0xffffffff, ~0ull >> 1, ~0ull};
+        static const uint64_t kValues[] = {
+            0, 1, 0x7f, 0x80, 0xff, 0x7fffffff, 0xffffffff, ~0ull >> 1, ~0ull};
         const uint64_t v = kValues[rng() % 9];
         const size_t width = (rng() % 2) ? 8 : 4;
         if (n >= width) std::memcpy(&s[rng() % (n - width + 1)], &v, width);

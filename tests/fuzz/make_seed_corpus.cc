@@ -64,8 +64,7 @@ absl::Status Write(const std::string& out) {
   spec.dim = 4;
   bool existed = false;
   TAILOR_RETURN_IF_ERROR(shard->CreateTable(spec, &existed).status());
-  TAILOR_RETURN_IF_ERROR(
-      shard->Checkpoint("/ckpt", 3, {}).status());
+  TAILOR_RETURN_IF_ERROR(shard->Checkpoint("/ckpt", 3, {}).status());
   const std::string dir = "/ckpt/00000003/shard-0-of-1";
   TAILOR_ASSIGN_OR_RETURN(
       std::string manifest,

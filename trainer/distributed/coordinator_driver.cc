@@ -112,9 +112,9 @@ absl::Status Coordinator::Classify(absl::Status error) {
     // the failure and this check (too soon for the uptime test to see it).
     // Rolling back to the last checkpoint is always correct; the number of
     // rollbacks is bounded by --max_rollbacks.
-    return absl::UnavailableError(absl::StrCat(
-        "a parameter-server call failed after its retries (", error.message(),
-        "); treating it as a lost shard"));
+    return absl::UnavailableError(
+        absl::StrCat("a parameter-server call failed after its retries (",
+                     error.message(), "); treating it as a lost shard"));
   }
   return error;
 }

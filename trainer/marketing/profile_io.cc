@@ -6,9 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "core/artifacts/string_table.h"
 #include "core/status_macros.h"
 #include "trainer/marketing/csv_util.h"
-#include "core/artifacts/string_table.h"
 
 namespace tailor {
 namespace {
