@@ -275,48 +275,65 @@ void HybridModel::ComputeFeatures(const UserState& u,
     const float log_max = indexes_.context_log_max.at(feature).at(*value);
     if (log_max > 0) ctx.push_back({&v->second, log_max});
   }
+  // The features learned from past events (segment lift, context and
+  // overall popularity) of an item that has events.
+  auto segment_of = [&](int64_t r) {
+    if (!indexes_.segment_evidence[r]) return 0.0f;  // no evidence: neutral
+    const CsrMatrix& l = data_.affinity.lift;
+    const auto begin = l.indices.begin() + l.indptr[u.segment];
+    const auto end = l.indices.begin() + l.indptr[u.segment + 1];
+    auto it = std::lower_bound(begin, end, static_cast<uint32_t>(r));
+    const float lift = it != end && *it == r
+                           ? l.data[it - l.indices.begin()]
+                           : data_.affinity.default_lift[u.segment];
+    return std::clamp(std::log(std::max(lift, 1e-6f)), -3.0f, 3.0f);
+  };
+  auto context_of = [&](int64_t r) {
+    float s = 0;
+    for (const Ctx& c : ctx) {
+      auto it = c.events->find(r);
+      if (it != c.events->end()) s += std::log1p(it->second) / c.log_max;
+    }
+    return s / static_cast<float>(ctx.size());
+  };
+  auto popularity_of = [&](int64_t r) {
+    return std::log1p(data_.popularity.item_events[r]) / log_max_pop;
+  };
   for (size_t j = 0; j < rows.size(); ++j) {
     const int64_t r = rows[j];
     Features& f = (*out)[j];
-    if (cf && data_.has_factors[r]) {
-      const float* y = items + r * dim;
-      float s = 0;
-      for (int k = 0; k < dim; ++k) s += u.factors[k] * y[k];
-      f[kCf] = s;
-    }
     if (content) f[kContent] = SparseDot(data_.item_vectors, r, u.profile);
-    if (cf && !data_.has_factors[r]) {
-      // An item the model has no factors for (first sold after training):
-      // the CF score of its content-imputed factors counts as content.
-      auto it = indexes_.imputed_factors.find(r);
-      if (it != indexes_.imputed_factors.end()) {
+    if (data_.has_factors[r]) {
+      if (cf) {
+        const float* y = items + r * dim;
         float s = 0;
-        for (int k = 0; k < dim; ++k) s += u.factors[k] * it->second[k];
+        for (int k = 0; k < dim; ++k) s += u.factors[k] * y[k];
+        f[kCf] = s;
+      }
+    } else if (auto from = indexes_.imputed_from.find(r);
+               from != indexes_.imputed_from.end()) {
+      // An item without factors (first sold after training): the CF score
+      // of its content-imputed factors counts as content, and when it has no
+      // events at all, every feature learned from events is imputed from its
+      // content neighbours too.
+      if (cf) {
+        const std::vector<float>& y = indexes_.imputed_factors.at(r);
+        float s = 0;
+        for (int k = 0; k < dim; ++k) s += u.factors[k] * y[k];
         f[kContent] += s;
       }
-    }
-    if (segment) {
-      const CsrMatrix& l = data_.affinity.lift;
-      const auto begin = l.indices.begin() + l.indptr[u.segment];
-      const auto end = l.indices.begin() + l.indptr[u.segment + 1];
-      auto it = std::lower_bound(begin, end, static_cast<uint32_t>(r));
-      const float lift = it != end && *it == r
-                             ? l.data[it - l.indices.begin()]
-                             : data_.affinity.default_lift[u.segment];
-      f[kSegment] = std::clamp(std::log(std::max(lift, 1e-6f)), -3.0f, 3.0f);
-    }
-    if (!ctx.empty()) {
-      float s = 0;
-      for (const Ctx& c : ctx) {
-        auto it = c.events->find(r);
-        if (it != c.events->end()) s += std::log1p(it->second) / c.log_max;
+      if (data_.popularity.item_events[r] == 0) {
+        for (const auto& [n, w] : from->second) {
+          if (segment) f[kSegment] += w * segment_of(n);
+          if (!ctx.empty()) f[kContext] += w * context_of(n);
+          if (log_max_pop > 0) f[kPopularity] += w * popularity_of(n);
+        }
+        continue;
       }
-      f[kContext] = s / static_cast<float>(ctx.size());
     }
-    if (log_max_pop > 0) {
-      f[kPopularity] =
-          std::log1p(data_.popularity.item_events[r]) / log_max_pop;
-    }
+    if (segment) f[kSegment] = segment_of(r);
+    if (!ctx.empty()) f[kContext] = context_of(r);
+    if (log_max_pop > 0) f[kPopularity] = popularity_of(r);
   }
 }
 

@@ -2,6 +2,7 @@
 #include "ranker/model/hybrid_model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <string>
 
@@ -148,6 +149,35 @@ TEST(HybridModelTest, ItemWithoutFactorsGetsItsContentImputedCfAsContent) {
   // factors are i4..i6 (cosine 0.5 each): imputed factors (0, 0.9).
   EXPECT_EQ(out.items(0).components().cf(), 0.0f);
   EXPECT_NEAR(out.items(0).components().content(), 0.5f + 0.9f, 1e-5);
+}
+
+TEST(HybridModelTest, ItemWithoutEventsGetsItsNeighboursEventFeatures) {
+  // i7 first sold after training: no factors and no events. Its neighbours
+  // with factors are i4..i6 (weight 1/3 each).
+  HybridModelData d = MakeTestModelData();
+  d.popularity.item_events[7] = 0;
+  d.popularity.max_item_events = 5;
+  auto m = HybridModel::Create(std::move(d));
+  ASSERT_TRUE(m.ok()) << m.status();
+  RankRequest r;
+  r.set_user_key(kBlueUser);
+  r.set_explain(true);
+  r.add_candidate_item_ids("i7");
+  r.add_candidate_item_ids("i3");
+  const RankResponse out = MustRank(**m, r);
+  ASSERT_EQ(out.items_size(), 2);
+  for (const auto& item : out.items()) {
+    const auto& c = item.components();
+    if (item.item_id() == "i7") {
+      // Segment "blue lovers": lift 4 on i6; i4 and i5 no segment bought
+      // (neutral, 0). Popularity: one event each of at most 5.
+      EXPECT_NEAR(c.segment(), std::log(4.0f) / 3, 1e-5);
+      EXPECT_NEAR(c.popularity(), std::log1p(1.0f) / std::log1p(5.0f), 1e-5);
+    } else {
+      // i3 has events but no segment bought it: neutral too.
+      EXPECT_EQ(c.segment(), 0.0f);
+    }
+  }
 }
 
 TEST(HybridModelTest, CandidateListIsHonouredAndUnknownsCounted) {

@@ -96,17 +96,23 @@ absl::StatusOr<ModelIndexes> BuildIndexes(const HybridModelData& d) {
       const size_t k = std::min<size_t>(kImputeNeighbors, top.size());
       if (k == 0) continue;
       std::partial_sort(top.begin(), top.begin() + k, top.end());
-      std::vector<float> f(d.dim, 0.0f);
       float total = 0;
+      for (size_t t = 0; t < k; ++t) total += -top[t].first;
+      std::vector<std::pair<int64_t, float>> from;
+      std::vector<float> f(d.dim, 0.0f);
       for (size_t t = 0; t < k; ++t) {
-        const float sim = -top[t].first;
+        const float w = -top[t].first / total;
+        from.push_back({top[t].second, w});
         const float* y = d.item_factors.data() + top[t].second * d.dim;
-        for (int c = 0; c < d.dim; ++c) f[c] += sim * y[c];
-        total += sim;
+        for (int c = 0; c < d.dim; ++c) f[c] += w * y[c];
       }
-      for (float& c : f) c /= total;
+      x.imputed_from.emplace(i, std::move(from));
       x.imputed_factors.emplace(i, std::move(f));
     }
+  }
+  if (d.affinity.segments > 0) {
+    x.segment_evidence.assign(n, 0);
+    for (uint32_t i : d.affinity.lift.indices) x.segment_evidence[i] = 1;
   }
   for (const auto& [feature, values] : d.popularity.by_context) {
     for (const auto& [value, counts] : values) {

@@ -65,10 +65,19 @@ struct ModelIndexes {
   // Item rows by overall events, descending (top kTopPerList).
   std::vector<int64_t> popular_top;
   absl::flat_hash_map<std::string, int64_t> id_to_row;
-  // Items without CF factors but with content: factors imputed as the
-  // cosine-weighted mean of the factors of their kImputeNeighbors nearest
-  // items (by TF-IDF cosine) that have factors.
+  // Items without CF factors (no training events) but with content: their
+  // kImputeNeighbors nearest items by TF-IDF cosine that have factors, with
+  // weights = cosine / sum of cosines. Every history-derived feature of such
+  // an item (CF, segment lift, context and overall popularity) is the
+  // weighted mean of its neighbours'; imputed_factors holds the weighted
+  // mean of their factors (the CF part, precomputed).
+  absl::flat_hash_map<int64_t, std::vector<std::pair<int64_t, float>>>
+      imputed_from;
   absl::flat_hash_map<int64_t, std::vector<float>> imputed_factors;
+  // Per item row: 1 when some segment's lift row holds the item. An item no
+  // segment touched and with no neighbours to impute from has no segment
+  // evidence: its segment feature is neutral (lift 1).
+  std::vector<uint8_t> segment_evidence;
 };
 
 inline constexpr int kImputeNeighbors = 10;
