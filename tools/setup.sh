@@ -19,6 +19,10 @@ PACKAGES=(
   python3 xz-utils gzip
   # the Python Rank client example and its test
   python3-grpcio python3-protobuf
+  # the Prometheus scrape test; the deployment manifest test; private CA
+  prometheus python3-yaml openssl
+  # profiling (benchmarks)
+  linux-perf
 )
 
 if [[ ! -r /etc/os-release ]] || ! grep -q '^VERSION_CODENAME=bookworm' /etc/os-release; then
