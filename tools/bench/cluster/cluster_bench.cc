@@ -1,7 +1,7 @@
 // Distributed vs single-process training on the same dataset, in one run:
 //   cluster_bench --dataset=DIR [--factors=64] [--shards=2] [--workers=2]
 //                 [--threads=2] [--als_iterations=4] [--sgd_iterations=4]
-//                 [--cases=als,sgd] [--work_dir=/tmp/...]
+//                 [--cases=als,sgd] [--loss_every=0] [--work_dir=/tmp/...]
 // DIR is a dataset written by `tailor ingest` (docs/cluster.md shows how to
 // make one from the peers' MovieLens-20M-shaped train.txt). For each case it
 // trains with `tailor cluster`'s runner (S tailor_ps shards, a coordinator,
@@ -50,6 +50,9 @@ ABSL_FLAG(int, threads, 2,
 ABSL_FLAG(int, als_iterations, 4, "ALS epochs per trainer (first: warm-up)");
 ABSL_FLAG(int, sgd_iterations, 4, "SGD epochs per trainer (first: warm-up)");
 ABSL_FLAG(std::string, cases, "als,sgd", "als and/or sgd");
+ABSL_FLAG(int, loss_every, 0,
+          "ALS: the coordinator's --loss_every (0: no training loss, as the "
+          "single-process RunEpoch computes none)");
 ABSL_FLAG(std::string, work_dir, "",
           "cluster working directory (default: a new /tmp/cluster-bench-*)");
 ABSL_FLAG(double, machine_seconds, 0.5, "seconds per machine-peak test");
@@ -143,6 +146,8 @@ absl::StatusOr<EpochFigures> RunCluster(const tailor::v1::JobSpec& spec,
   options.worker_threads =
       std::max(1, absl::GetFlag(FLAGS_threads) / options.workers);
   options.restart.max_restarts = 0;  // a benchmark reports failures
+  options.coordinator_args.push_back(
+      absl::StrCat("--loss_every=", absl::GetFlag(FLAGS_loss_every)));
   EpochFigures figures;
   absl::Mutex mu;
   double last_cpu = 0;
