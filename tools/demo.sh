@@ -28,7 +28,9 @@ say "building the tailor tool, the servers and the quality table"
 bazel build //tools/tailor:tailor //parameter_server:tailor_ps \
   //trainer/distributed:tailor_coordinator //trainer/distributed:tailor_worker \
   //ranker:tailor_ranker //tests/ranker_quality:quality_table
-BIN="$ROOT/bazel-bin"
+# The output directory of this build (the bazel-bin symlink follows whichever
+# output base built last).
+BIN=$(bazel info bazel-bin 2>/dev/null)
 TAILOR="$BIN/tools/tailor/tailor"
 
 # 1. The shop's log.
