@@ -42,6 +42,14 @@ class FileSystem {
   // Creates or truncates `path`.
   virtual absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
       const std::string& path) = 0;
+  // Like NewWritableFile, for a large file written once and not read back
+  // soon (dataset blocks): the implementation may write it around the page
+  // cache. The file's contents are the same either way. The default is
+  // NewWritableFile.
+  virtual absl::StatusOr<std::unique_ptr<WritableFile>> NewBulkWritableFile(
+      const std::string& path) {
+    return NewWritableFile(path);
+  }
   // NOT_FOUND when `path` does not exist.
   virtual absl::StatusOr<std::unique_ptr<ReadableFile>> NewReadableFile(
       const std::string& path) = 0;

@@ -1,5 +1,6 @@
 #include "core/file_system.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <thread>
@@ -84,6 +85,41 @@ TEST_P(FileSystemTest, ManyAppendsLargerThanBuffersRoundTrip) {
   ASSERT_TRUE((*file)->Close().ok());
   EXPECT_EQ(Read("big"), expected);
   EXPECT_EQ(*fs_->FileSize(P("big")), expected.size());
+}
+
+// Bulk files (O_DIRECT on POSIX) hold exactly the appended bytes, whatever
+// the sizes: whole aligned blocks, a partial last block, appends larger
+// than the buffer, and an empty file.
+TEST_P(FileSystemTest, BulkWritableFileRoundTripsAnySize) {
+  const size_t kMiB = size_t{1} << 20;
+  for (const size_t total : {size_t{0}, size_t{1}, size_t{4095}, size_t{4096},
+                             size_t{4097}, kMiB - 1, kMiB, 3 * kMiB + 4097}) {
+    const std::string name = absl::StrCat("bulk_", total);
+    auto file = fs_->NewBulkWritableFile(P(name));
+    ASSERT_TRUE(file.ok()) << file.status();
+    std::string expected;
+    for (size_t i = 0; expected.size() < total; ++i) {
+      const size_t piece = std::min(total - expected.size(),
+                                    i % 3 == 2 ? 2 * kMiB + 5 : 1000 + i);
+      std::string bytes(piece, static_cast<char>('a' + i % 26));
+      bytes[0] = static_cast<char>(i);
+      expected += bytes;
+      ASSERT_TRUE((*file)->Append(bytes).ok());
+    }
+    ASSERT_TRUE((*file)->Close().ok());
+    EXPECT_TRUE(Read(name) == expected) << name;
+    EXPECT_EQ(*fs_->FileSize(P(name)), total);
+    EXPECT_FALSE((*file)->Append("x").ok());
+  }
+}
+
+TEST_P(FileSystemTest, BulkWritableFileTruncates) {
+  Write("f", std::string(10000, 'z'));
+  auto file = fs_->NewBulkWritableFile(P("f"));
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append("short").ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  EXPECT_EQ(Read("f"), "short");
 }
 
 TEST_P(FileSystemTest, ReadInSmallChunksEndsWithZero) {
