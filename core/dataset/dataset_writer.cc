@@ -58,7 +58,10 @@ class ChecksummingFile final : public WritableFile {
   DatasetFile* out_;
 };
 
-// Forwards to `base`; files created through it are checksummed into `out`.
+// Forwards to `base`; files created through it are checksummed into `out`
+// and are bulk files (FileSystem::NewBulkWritableFile: blocks are large and
+// not read back by the ingest, so the POSIX file system writes them around
+// the page cache).
 class ChecksummingFileSystem final : public FileSystem {
  public:
   ChecksummingFileSystem(FileSystem* base, DatasetFile* out)
@@ -66,7 +69,7 @@ class ChecksummingFileSystem final : public FileSystem {
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
       const std::string& path) override {
     TAILOR_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f,
-                            base_->NewWritableFile(path));
+                            base_->NewBulkWritableFile(path));
     out_->bytes = 0;
     out_->crc32c = 0;
     return std::unique_ptr<WritableFile>(
@@ -401,7 +404,7 @@ absl::Status DatasetWriter::WriteTable(const EntityTable& table,
                                        DatasetManifest* manifest) {
   TAILOR_ASSIGN_OR_RETURN(
       std::unique_ptr<WritableFile> file,
-      options_.fs->NewWritableFile(JoinPath(staging_dir_, name)));
+      options_.fs->NewBulkWritableFile(JoinPath(staging_dir_, name)));
   DatasetFile described{name, 0, 0};
   std::string buffer;
   table.AppendTsvHeader(&buffer);

@@ -66,24 +66,46 @@ RecordSpool::~RecordSpool() {
   memory_->Release(std::move(current_));
 }
 
+size_t RecordSpool::Capacity() const {
+  const size_t records = memory_->chunk_records();
+  return compact_ ? std::max<size_t>(1, records * sizeof(SpoolRecord) /
+                                            sizeof(CompactRecord))
+                  : records;
+}
+
 absl::Status RecordSpool::AppendSlow(const SpoolRecord& r) {
+  if (!has_base_) {
+    base_timestamp_ = r.timestamp;
+    has_base_ = true;
+  }
+  uint32_t amount_bits;
+  std::memcpy(&amount_bits, &r.amount, sizeof(amount_bits));
+  const int64_t dt = r.timestamp - base_timestamp_;
+  const bool fits = amount_bits == 0 && dt == static_cast<int32_t>(dt);
   if (current_ == nullptr) {
+    compact_ = compact_ && fits;
     current_ = memory_->Acquire();
     if (current_ == nullptr) current_ = memory_->AcquireForced();
-    capacity_ = memory_->chunk_records();
+    capacity_ = Capacity();
     fill_ = 0;
-  } else {
+  } else if (compact_ && !fits) {
+    // From now on every record takes 24 bytes: the chunk of compact
+    // records is closed as it is.
+    if (fill_ > 0) TAILOR_RETURN_IF_ERROR(Seal());
+    compact_ = false;
+    capacity_ = Capacity();
+  } else if (fill_ == capacity_) {
     TAILOR_RETURN_IF_ERROR(Seal());
   }
-  current_[fill_++] = r;
-  ++size_;
-  return absl::OkStatus();
+  return Append(r);
 }
 
 absl::Status RecordSpool::Seal() {
   SpoolMemory::Chunk next = memory_->Acquire();
+  const size_t bytes =
+      fill_ * (compact_ ? sizeof(CompactRecord) : sizeof(SpoolRecord));
   if (next != nullptr) {
-    pieces_.push_back(Piece{std::move(current_), fill_});
+    pieces_.push_back(Piece{std::move(current_), fill_, compact_});
     current_ = std::move(next);
   } else {
     // Over budget: the full chunk goes to the file in one write and the
@@ -91,14 +113,29 @@ absl::Status RecordSpool::Seal() {
     if (file_ == nullptr) {
       TAILOR_ASSIGN_OR_RETURN(file_, fs_->NewWritableFile(path_));
     }
-    TAILOR_RETURN_IF_ERROR(file_->Append(
-        absl::string_view(reinterpret_cast<const char*>(current_.get()),
-                          fill_ * sizeof(SpoolRecord))));
-    pieces_.push_back(Piece{nullptr, fill_});
+    TAILOR_RETURN_IF_ERROR(file_->Append(absl::string_view(
+        reinterpret_cast<const char*>(current_.get()), bytes)));
+    pieces_.push_back(Piece{nullptr, fill_, compact_});
     in_file_ = true;
   }
   fill_ = 0;
   return absl::OkStatus();
+}
+
+absl::Span<const SpoolRecord> RecordSpool::Records(const SpoolRecord* chunk,
+                                                   size_t records,
+                                                   bool compact) {
+  if (!compact) return absl::MakeConstSpan(chunk, records);
+  std::vector<SpoolRecord>& decoded = memory_->decode_buffer();
+  if (decoded.size() < records) decoded.resize(records);
+  const CompactRecord* c = reinterpret_cast<const CompactRecord*>(chunk);
+  SpoolRecord* out = decoded.data();
+  const int64_t base = base_timestamp_;
+  for (size_t i = 0; i < records; ++i) {
+    out[i] = SpoolRecord{c[i].row, c[i].col, c[i].value, 0.0f,
+                         base + c[i].timestamp_offset};
+  }
+  return absl::MakeConstSpan(out, records);
 }
 
 absl::Status RecordSpool::Drain(
@@ -118,12 +155,13 @@ absl::Status RecordSpool::Drain(
       continue;
     }
     if (p.chunk != nullptr) {
-      status = fn(absl::MakeConstSpan(p.chunk.get(), p.records));
+      status = fn(Records(p.chunk.get(), p.records, p.compact));
       memory_->Release(std::move(p.chunk));
       continue;
     }
     char* dst = reinterpret_cast<char*>(buffer.get());
-    const size_t want = p.records * sizeof(SpoolRecord);
+    const size_t want =
+        p.records * (p.compact ? sizeof(CompactRecord) : sizeof(SpoolRecord));
     size_t have = 0;
     while (status.ok() && have < want) {
       absl::StatusOr<size_t> got = in->Read(want - have, dst + have);
@@ -136,17 +174,19 @@ absl::Status RecordSpool::Drain(
         have += *got;
       }
     }
-    if (status.ok()) status = fn(absl::MakeConstSpan(buffer.get(), p.records));
+    if (status.ok()) status = fn(Records(buffer.get(), p.records, p.compact));
   }
   pieces_.clear();
   memory_->Release(std::move(buffer));
   if (status.ok() && fill_ > 0) {
-    status = fn(absl::MakeConstSpan(current_.get(), fill_));
+    status = fn(Records(current_.get(), fill_, compact_));
   }
   memory_->Release(std::move(current_));
   fill_ = capacity_ = 0;
   size_ = 0;
   in_file_ = false;
+  compact_ = true;
+  has_base_ = false;
   return status;
 }
 

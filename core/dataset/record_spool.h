@@ -7,6 +7,7 @@
 // to each partition, in these.
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -54,6 +55,8 @@ class SpoolMemory {
   Chunk AcquireForced();
   // Returns a chunk to the pool.
   void Release(Chunk chunk);
+  // Scratch space of the spools for decoding one chunk at a time.
+  std::vector<SpoolRecord>& decode_buffer() { return decode_buffer_; }
 
  private:
   size_t budget_chunks_;
@@ -67,10 +70,17 @@ class SpoolMemory {
   std::vector<Slab> slabs_;
   size_t slab_used_chunks_ = 0;  // chunks cut from slabs_.back()
   size_t chunks_per_slab_ = 1;
+  std::vector<SpoolRecord> decode_buffer_;
 };
 
 // Not thread-safe. Records appended before a spill are read before those
 // after it: the read order is always the append order.
+//
+// Records are stored in 16 bytes (row, col, value and the timestamp as a
+// 32-bit offset from the spool's first timestamp) while their amount is
+// +0.0 and the offset fits; from the first record that does not fit on,
+// the spool stores all 24 bytes (a chunk holds records of one layout). Drain
+// hands out full SpoolRecords either way, bit for bit as appended.
 class RecordSpool {
  public:
   // `path` is created only if the spool spills. `memory` is not owned.
@@ -78,10 +88,24 @@ class RecordSpool {
   ~RecordSpool();
 
   absl::Status Append(const SpoolRecord& r) {
-    if (fill_ == capacity_) return AppendSlow(r);
-    current_[fill_++] = r;
-    ++size_;
-    return absl::OkStatus();
+    if (fill_ < capacity_) {
+      if (!compact_) {
+        current_[fill_++] = r;
+        ++size_;
+        return absl::OkStatus();
+      }
+      const int64_t dt = r.timestamp - base_timestamp_;
+      uint32_t amount_bits;
+      std::memcpy(&amount_bits, &r.amount, sizeof(amount_bits));
+      if (amount_bits == 0 && dt == static_cast<int32_t>(dt)) {
+        CompactRecord* c = reinterpret_cast<CompactRecord*>(current_.get());
+        c[fill_++] =
+            CompactRecord{r.row, r.col, r.value, static_cast<int32_t>(dt)};
+        ++size_;
+        return absl::OkStatus();
+      }
+    }
+    return AppendSlow(r);
   }
   int64_t size() const { return size_; }
   bool spilled() const { return file_ != nullptr || !pieces_.empty(); }
@@ -95,12 +119,25 @@ class RecordSpool {
   absl::Status DrainInto(std::vector<SpoolRecord>* out);
 
  private:
+  struct CompactRecord {
+    uint32_t row;
+    uint32_t col;
+    float value;
+    int32_t timestamp_offset;  // from base_timestamp_
+  };
+  static_assert(sizeof(CompactRecord) == 16, "compact record layout");
   struct Piece {
     SpoolMemory::Chunk chunk;  // nullptr: `records` records in the file
     size_t records;
+    bool compact;
   };
   absl::Status AppendSlow(const SpoolRecord& r);
-  absl::Status Seal();  // moves the current chunk into pieces_ or the file
+  absl::Status Seal();      // moves the current chunk into pieces_ or the file
+  size_t Capacity() const;  // records per chunk in the current layout
+  // The records of a piece as SpoolRecords (compact ones decoded into the
+  // memory's decode buffer, valid until the next call).
+  absl::Span<const SpoolRecord> Records(const SpoolRecord* chunk,
+                                        size_t records, bool compact);
 
   FileSystem* fs_;
   std::string path_;
@@ -109,6 +146,9 @@ class RecordSpool {
   SpoolMemory::Chunk current_;
   size_t fill_ = 0;
   size_t capacity_ = 0;
+  bool compact_ = true;    // the layout of current_ and of what follows
+  bool has_base_ = false;  // base_timestamp_ set (by the first record)
+  int64_t base_timestamp_ = 0;
   int64_t size_ = 0;  // records appended and not drained, incl. current_
   std::unique_ptr<WritableFile> file_;
   bool in_file_ = false;  // some pieces live in the file

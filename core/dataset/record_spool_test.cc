@@ -1,5 +1,7 @@
 #include "core/dataset/record_spool.h"
 
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "core/file_system.h"
@@ -64,6 +66,63 @@ TEST(RecordSpoolTest, SpillsBeyondTheBudgetAndStillReadsInAppendOrder) {
   }),
               IsOk());
   EXPECT_EQ(rows_b, expect_b);
+}
+
+bool SameBits(const SpoolRecord& a, const SpoolRecord& b) {
+  return std::memcmp(&a, &b, sizeof(SpoolRecord)) == 0;
+}
+
+// Records that fit the 16-byte layout (amount +0.0, timestamp within 2^31
+// of the first) and records that do not (amount -0.0 or 2.5, a timestamp
+// 2^31 away) come back bit for bit, in memory and spilled, whichever comes
+// first.
+TEST(RecordSpoolTest, CompactAndFullLayoutsRoundTripBitForBit) {
+  const int64_t base = int64_t{1} << 40;
+  std::vector<SpoolRecord> fit, all;
+  for (uint32_t i = 0; i < 30; ++i) {
+    const int64_t dt = i % 3 == 0   ? INT32_MAX - int64_t{i}
+                       : i % 3 == 1 ? INT32_MIN + int64_t{i}
+                                    : int64_t{i};
+    fit.push_back(SpoolRecord{i, 7 * i, -0.0f + i, 0.0f, base + dt});
+  }
+  const std::vector<SpoolRecord> misfits = {
+      SpoolRecord{1, 2, 3.0f, -0.0f, base}, SpoolRecord{4, 5, 6.0f, 2.5f, base},
+      SpoolRecord{7, 8, 9.0f, 0.0f, base + (int64_t{1} << 31)},
+      SpoolRecord{9, 9, 9.0f, 0.0f, base - (int64_t{1} << 31) - 1}};
+  for (const SpoolRecord& m : misfits) {
+    for (const size_t budget : {size_t{1} << 20, size_t{0}}) {
+      for (const size_t at : {size_t{0}, size_t{1}, size_t{5}, size_t{29}}) {
+        std::vector<SpoolRecord> in = fit;
+        in.insert(in.begin() + at, m);
+        if (at == 0) in.insert(in.begin(), fit[2]);  // sets the base
+        auto fs = NewInMemoryFileSystem();
+        SpoolMemory memory(budget, 4);
+        RecordSpool spool(fs.get(), "/s", &memory);
+        for (const SpoolRecord& r : in) ASSERT_THAT(spool.Append(r), IsOk());
+        std::vector<SpoolRecord> out;
+        ASSERT_THAT(spool.DrainInto(&out), IsOk());
+        ASSERT_EQ(out.size(), in.size());
+        for (size_t i = 0; i < in.size(); ++i) {
+          EXPECT_TRUE(SameBits(out[i], in[i]))
+              << "record " << i << " misfit at " << at << " budget " << budget;
+        }
+      }
+    }
+  }
+}
+
+TEST(RecordSpoolTest, ReusableAfterDrainWithANewBase) {
+  auto fs = NewInMemoryFileSystem();
+  SpoolMemory memory(1 << 20, 4);
+  RecordSpool spool(fs.get(), "/s", &memory);
+  ASSERT_THAT(spool.Append(SpoolRecord{1, 1, 1, 0, 100}), IsOk());
+  std::vector<SpoolRecord> out;
+  ASSERT_THAT(spool.DrainInto(&out), IsOk());
+  const SpoolRecord far{2, 2, 2, 0, int64_t{1} << 50};
+  ASSERT_THAT(spool.Append(far), IsOk());
+  ASSERT_THAT(spool.DrainInto(&out), IsOk());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(SameBits(out[0], far));
 }
 
 TEST(RecordSpoolTest, DrainStopsAtTheFirstError) {
