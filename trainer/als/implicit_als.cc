@@ -100,6 +100,11 @@ absl::Status SolveImplicitRows(const IalsOptions& options,
                   : als_internal::RowSolver::kConjugateGradient;
   pr.cg_steps = options.cg_steps;
   pr.threads = options.threads;
+  pr.isa = options.isa == IalsOptions::Isa::kAvx2
+               ? als_internal::KernelIsa::kAvx2
+           : options.isa == IalsOptions::Isa::kAvx512
+               ? als_internal::KernelIsa::kAvx512
+               : als_internal::KernelIsa::kAuto;
   als_internal::RowSolveStats rs;
   absl::Status status = SolveRows(pr, solved, step, &rs);
   if (stats != nullptr) {

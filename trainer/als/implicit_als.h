@@ -37,6 +37,10 @@ struct IalsOptions {
   uint64_t seed = 42;
   int threads = 0;            // <= 0: all OpenMP threads
   float init_stddev = 0.01f;  // initial factors ~ N(0, stddev^2)
+  // CG kernels: kAuto takes AVX-512 when the CPU has it, else AVX2; the
+  // results differ in float rounding only. kAvx512 without it: error.
+  enum class Isa { kAuto, kAvx2, kAvx512 };
+  Isa isa = Isa::kAuto;
 };
 
 // InvalidArgument naming the first bad field.

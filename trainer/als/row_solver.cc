@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "trainer/als/row_kernels.h"
+#include "trainer/als/row_kernels_avx512.h"
 
 namespace tailor {
 namespace als_internal {
@@ -42,6 +43,21 @@ constexpr int64_t kSegmentBytes = 24 << 10;
 // not once per row.
 // A row's CG stops once its squared residual norm falls below this.
 constexpr float kTinyResidual = 1e-20f;
+
+// The sparse-row and Gram kernels of one instruction set (row_kernels.h,
+// row_kernels_avx512.h), chosen once per SolveRows call.
+struct Kernels {
+  void (*gather_dots)(const float* y, int64_t stride, const uint32_t* idx,
+                      int64_t n, const float* v, int chunks, float* q,
+                      bool prefetch);
+  void (*gather_axpy)(const float* y, int64_t stride, const uint32_t* idx,
+                      int64_t n, const float* s, int chunks, float* out);
+  void (*gram_product)(const float* g, int64_t stride, int k, int chunks,
+                       const float* p, int cols, float* out, float scale);
+};
+constexpr Kernels kAvx2Kernels = {&GatherDots, &GatherAxpy, &GramProduct};
+constexpr Kernels kAvx512Kernels = {&GatherDotsAvx512, &GatherAxpyAvx512,
+                                    &GramProductAvx512};
 
 using AlignedVec = std::vector<float, AlignedAllocator<float>>;
 using ColMap =
@@ -124,10 +140,10 @@ bool IsFinite(const float* x, int k) {
 }
 
 // ap[:, 0..nb) = g * G * p[:, 0..nb) over the k real dimensions.
-void DenseProduct(const RowProblem& pr, int k, int64_t stride, int nb,
-                  const float* p, float* ap) {
-  GramProduct(pr.gram->data(), stride, k, static_cast<int>(stride / 8), p, nb,
-              ap, pr.gram_scale);
+void DenseProduct(const RowProblem& pr, const Kernels& kern, int k,
+                  int64_t stride, int nb, const float* p, float* ap) {
+  kern.gram_product(pr.gram->data(), stride, k, static_cast<int>(stride / 8), p,
+                    nb, ap, pr.gram_scale);
 }
 
 // One CG step of a row given ap = A p: x += a p, r -= a ap, new direction.
@@ -153,8 +169,9 @@ bool CgUpdate(int64_t row, int chunks, int64_t stride, float* x, float* r,
   return rs_new > kTinyResidual;
 }
 
-void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
-             Scratch& s, double& flops, Failure& failure) {
+void CgBlock(const RowProblem& pr, const Kernels& kern, int64_t lo, int64_t hi,
+             FactorMatrix& solved, Scratch& s, double& flops,
+             Failure& failure) {
   const CsrMatrix& m = *pr.rows;
   const int k = solved.cols();
   const int64_t stride = solved.stride();
@@ -174,7 +191,7 @@ void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
   const int64_t seg = std::max<int64_t>(8, kSegmentBytes / (4 * ys));
 
   if (dense) {
-    DenseProduct(pr, k, stride, nb, xs, s.ap.data());
+    DenseProduct(pr, kern, k, stride, nb, xs, s.ap.data());
     flops += 2.0 * k * k * nb;
   }
   int active = 0;
@@ -199,12 +216,12 @@ void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
     }
     for (int64_t lo_e = 0; lo_e < n; lo_e += seg) {  // see kSegmentBytes
       const int64_t len = std::min(seg, n - lo_e);
-      GatherDots(y, ys, idx + lo_e, len, x, chunks, q + lo_e,
-                 /*prefetch=*/true);
+      kern.gather_dots(y, ys, idx + lo_e, len, x, chunks, q + lo_e,
+                       /*prefetch=*/true);
       for (int64_t i = lo_e; i < lo_e + len; ++i) {
         q[i] = s.t[off + i] - s.w[off + i] * q[i];
       }
-      GatherAxpy(y, ys, idx + lo_e, len, q + lo_e, chunks, r);
+      kern.gather_axpy(y, ys, idx + lo_e, len, q + lo_e, chunks, r);
     }
     std::copy(r, r + stride, p);
     s.rs[j] = Dot(r, r, chunks);
@@ -220,7 +237,7 @@ void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
   }
   for (int step = 0; step < pr.cg_steps && active > 0; ++step) {
     if (dense) {
-      DenseProduct(pr, k, stride, nb, s.p.data(), s.ap.data());
+      DenseProduct(pr, kern, k, stride, nb, s.p.data(), s.ap.data());
       flops += 2.0 * k * k * nb;
     }
     for (int j = 0; j < nb; ++j) {
@@ -239,10 +256,10 @@ void CgBlock(const RowProblem& pr, int64_t lo, int64_t hi, FactorMatrix& solved,
       }
       for (int64_t lo_e = 0; lo_e < n; lo_e += seg) {
         const int64_t len = std::min(seg, n - lo_e);
-        GatherDots(y, ys, idx + lo_e, len, p, chunks, q + lo_e,
-                   /*prefetch=*/len < n);
+        kern.gather_dots(y, ys, idx + lo_e, len, p, chunks, q + lo_e,
+                         /*prefetch=*/len < n);
         for (int64_t i = lo_e; i < lo_e + len; ++i) q[i] *= s.w[off + i];
-        GatherAxpy(y, ys, idx + lo_e, len, q + lo_e, chunks, ap);
+        kern.gather_axpy(y, ys, idx + lo_e, len, q + lo_e, chunks, ap);
       }
       flops += 4.0 * stride * n + 13.0 * stride;
       if (!CgUpdate(row, chunks, stride, x, r, p, ap, s.rs[j], failure)) {
@@ -267,9 +284,9 @@ bool IsLongRow(const RowProblem& pr, int64_t n) {
 // CG over `rows` (long rows) in lockstep; every sparse product is one sweep
 // over the fixed table. Each row's arithmetic is the same whichever rows
 // share the sweep, so results do not depend on the thread count.
-void CgLongRows(const RowProblem& pr, const std::vector<int64_t>& rows,
-                FactorMatrix& solved, Scratch& s, double& flops,
-                Failure& failure) {
+void CgLongRows(const RowProblem& pr, const Kernels& kern,
+                const std::vector<int64_t>& rows, FactorMatrix& solved,
+                Scratch& s, double& flops, Failure& failure) {
   const int nb = static_cast<int>(rows.size());
   if (nb == 0) return;
   const CsrMatrix& m = *pr.rows;
@@ -324,8 +341,8 @@ void CgLongRows(const RowProblem& pr, const std::vector<int64_t>& rows,
         s.q.resize(std::max<int64_t>(s.q.size(), len));
         float* q = s.q.data();
         const uint32_t* idx = m.indices.data() + e_begin;
-        GatherDots(y, ys, idx, len, v + j * stride, chunks, q,
-                   /*prefetch=*/true);
+        kern.gather_dots(y, ys, idx, len, v + j * stride, chunks, q,
+                         /*prefetch=*/true);
         if (first) {
           for (int64_t i = 0; i < len; ++i) {
             q[i] = s.lt[w0 + i] - s.lw[w0 + i] * q[i];
@@ -333,14 +350,14 @@ void CgLongRows(const RowProblem& pr, const std::vector<int64_t>& rows,
         } else {
           for (int64_t i = 0; i < len; ++i) q[i] *= s.lw[w0 + i];
         }
-        GatherAxpy(y, ys, idx, len, q, chunks, out + j * stride);
+        kern.gather_axpy(y, ys, idx, len, q, chunks, out + j * stride);
         flops += 4.0 * stride * len;
       }
     }
   };
   // r = b - A x.
   if (dense) {
-    DenseProduct(pr, k, stride, nb, s.lx.data(), s.lap.data());
+    DenseProduct(pr, kern, k, stride, nb, s.lx.data(), s.lap.data());
     flops += 2.0 * k * k * nb;
   }
   for (int j = 0; j < nb; ++j) {
@@ -367,7 +384,7 @@ void CgLongRows(const RowProblem& pr, const std::vector<int64_t>& rows,
   }
   for (int step = 0; step < pr.cg_steps && active > 0; ++step) {
     if (dense) {
-      DenseProduct(pr, k, stride, nb, s.lp.data(), s.lap.data());
+      DenseProduct(pr, kern, k, stride, nb, s.lp.data(), s.lap.data());
       flops += 2.0 * k * k * nb;
     }
     for (int j = 0; j < nb; ++j) {
@@ -477,6 +494,13 @@ absl::Status SolveRows(const RowProblem& pr, FactorMatrix& solved,
     return absl::InvalidArgumentError(
         absl::StrCat(step, ": cg_steps must be at least 1"));
   }
+  const bool avx512 = CpuSupportsAvx512();
+  if (pr.isa == KernelIsa::kAvx512 && !avx512) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        step, ": AVX-512 kernels requested but this CPU lacks AVX-512"));
+  }
+  const Kernels& kern =
+      pr.isa == KernelIsa::kAvx2 || !avx512 ? kAvx2Kernels : kAvx512Kernels;
   const int threads = pr.threads > 0 ? pr.threads : omp_get_max_threads();
   const int64_t stride = solved.stride();
   // Long rows go to the sweep, split over the threads by entries (longest
@@ -526,13 +550,14 @@ absl::Status SolveRows(const RowProblem& pr, FactorMatrix& solved,
     s.r.assign(kBlockRows * stride, 0.0f);
     s.p.assign(kBlockRows * stride, 0.0f);
     s.ap.assign(kBlockRows * stride, 0.0f);
-    CgLongRows(pr, long_rows[omp_get_thread_num()], solved, s, flops, failure);
+    CgLongRows(pr, kern, long_rows[omp_get_thread_num()], solved, s, flops,
+               failure);
 #pragma omp for schedule(dynamic, 1)
     for (int64_t b = 0; b < nblocks; ++b) {
       const int64_t lo = blocks[b].first;
       const int64_t hi = blocks[b].second;
       if (pr.solver == RowSolver::kConjugateGradient) {
-        CgBlock(pr, lo, hi, solved, s, flops, failure);
+        CgBlock(pr, kern, lo, hi, solved, s, flops, failure);
       } else {
         for (int64_t row = lo; row < hi; ++row) {
           CholeskyRow(pr, row, solved, s, flops, failure);

@@ -22,6 +22,9 @@ namespace als_internal {
 
 enum class EntryKind { kImplicitLinear, kImplicitLog, kExplicit };
 enum class RowSolver { kConjugateGradient, kCholesky };
+// Instruction set of the CG kernels: kAuto takes AVX-512 when the CPU has
+// it, else AVX2 (the build baseline). Results differ in rounding only.
+enum class KernelIsa { kAuto, kAvx2, kAvx512 };
 
 struct RowProblem {
   const CsrMatrix* rows = nullptr;
@@ -56,6 +59,7 @@ struct RowProblem {
   double long_row_bytes = 1 << 20;
   double sweep_slice_bytes = 512 << 10;  // fixed rows per slice, in bytes
   int threads = 0;                       // <= 0: all OpenMP threads
+  KernelIsa isa = KernelIsa::kAuto;      // kAvx512 fails without AVX-512
 };
 
 struct RowSolveStats {

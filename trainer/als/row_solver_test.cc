@@ -5,6 +5,7 @@
 
 #include "gtest/gtest.h"
 #include "trainer/als/row_kernels.h"
+#include "trainer/als/row_kernels_avx512.h"
 #include "trainer/als/test_data.h"
 
 namespace tailor {
@@ -17,18 +18,44 @@ FactorMatrix Random(int64_t rows, int cols, uint32_t seed) {
   return m;
 }
 
-class KernelTest : public ::testing::TestWithParam<int> {};
+// Parameters: k, and whether the AVX-512 kernels are tested (skipped on a
+// CPU without AVX-512) instead of the AVX2 ones.
+class KernelTest : public ::testing::TestWithParam<std::tuple<int, bool>> {
+ protected:
+  void SetUp() override {
+    avx512_ = std::get<1>(GetParam());
+    if (avx512_ && !CpuSupportsAvx512()) GTEST_SKIP() << "no AVX-512";
+  }
+  void Dots(const float* y, int64_t stride, const uint32_t* idx, int64_t n,
+            const float* v, int chunks, float* q, bool prefetch) const {
+    (avx512_ ? GatherDotsAvx512 : GatherDots)(y, stride, idx, n, v, chunks, q,
+                                              prefetch);
+  }
+  void Axpy(const float* y, int64_t stride, const uint32_t* idx, int64_t n,
+            const float* s, int chunks, float* out) const {
+    (avx512_ ? GatherAxpyAvx512 : GatherAxpy)(y, stride, idx, n, s, chunks,
+                                              out);
+  }
+  void Gram(const float* g, int64_t stride, int k, int chunks, const float* p,
+            int cols, float* out, float scale) const {
+    (avx512_ ? GramProductAvx512 : GramProduct)(g, stride, k, chunks, p, cols,
+                                                out, scale);
+  }
+  bool avx512_ = false;
+};
 
 TEST_P(KernelTest, GatherKernelsMatchScalarLoops) {
-  const int k = GetParam();
+  const int k = std::get<0>(GetParam());
   const FactorMatrix y = Random(50, k, 1);
   const FactorMatrix v = Random(1, k, 2);
   const int chunks = static_cast<int>(y.stride() / 8);
-  std::vector<uint32_t> idx = {3, 7, 7, 0, 49, 12, 5, 8, 9, 10, 11, 30, 31};
+  // 21 entries: two groups of 8 and a remainder in the dot kernels.
+  std::vector<uint32_t> idx = {3,  7,  7, 0, 49, 12, 5,  8,  9,  10, 11,
+                               30, 31, 1, 2, 44, 45, 46, 47, 48, 20};
   std::vector<float> q(idx.size()), s(idx.size());
   for (bool prefetch : {false, true}) {
-    GatherDots(y.data(), y.stride(), idx.data(), idx.size(), v.row(0), chunks,
-               q.data(), prefetch);
+    Dots(y.data(), y.stride(), idx.data(), idx.size(), v.row(0), chunks,
+         q.data(), prefetch);
     for (size_t i = 0; i < idx.size(); ++i) {
       double dot = 0;
       for (int c = 0; c < k; ++c) dot += double(y.at(idx[i], c)) * v.at(0, c);
@@ -38,26 +65,39 @@ TEST_P(KernelTest, GatherKernelsMatchScalarLoops) {
   }
   FactorMatrix out = Random(1, k, 3);
   const FactorMatrix before = out;
-  GatherAxpy(y.data(), y.stride(), idx.data(), idx.size(), s.data(), chunks,
-             out.row(0));
-  for (int c = 0; c < y.stride(); ++c) {
-    double want = c < k ? before.at(0, c) : 0.0;
-    for (size_t i = 0; i < idx.size(); ++i) {
-      want += c < k ? double(s[i]) * y.at(idx[i], c) : 0.0;
+  // Every prefix length: the axpy pairs entries when tiles are small.
+  for (size_t n : {idx.size(), idx.size() - 1}) {
+    out = before;
+    Axpy(y.data(), y.stride(), idx.data(), n, s.data(), chunks, out.row(0));
+    for (int c = 0; c < y.stride(); ++c) {
+      double want = c < k ? before.at(0, c) : 0.0;
+      for (size_t i = 0; i < n; ++i) {
+        want += c < k ? double(s[i]) * y.at(idx[i], c) : 0.0;
+      }
+      EXPECT_NEAR(out.row(0)[c], want, 1e-4 * (1 + std::abs(want)))
+          << c << " n " << n;
     }
-    EXPECT_NEAR(out.row(0)[c], want, 1e-4 * (1 + std::abs(want))) << c;
   }
+  // The output row's padding and the next row are left alone.
+  FactorMatrix two = Random(2, k, 3);
+  const FactorMatrix two_before = two;
+  Axpy(y.data(), y.stride(), idx.data(), idx.size(), s.data(), chunks,
+       two.row(0));
+  for (int c = 0; c < y.stride(); ++c) {
+    EXPECT_EQ(two.row(1)[c], two_before.row(1)[c]) << c;
+  }
+  for (int c = k; c < y.stride(); ++c) EXPECT_EQ(two.row(0)[c], 0.0f) << c;
 }
 
 TEST_P(KernelTest, GramProductMatchesScalarForEveryColumnCount) {
-  const int k = GetParam();
+  const int k = std::get<0>(GetParam());
   const FactorMatrix f = Random(40, k, 4);
   const FactorMatrix g = ComputeGram(f, 1);
   for (int cols : {1, 3, 4, 5, 9}) {
     const FactorMatrix p = Random(cols, k, 5 + cols);
     FactorMatrix out(cols, k);
-    GramProduct(g.data(), g.stride(), k, static_cast<int>(g.stride() / 8),
-                p.data(), cols, out.data(), 0.5f);
+    Gram(g.data(), g.stride(), k, static_cast<int>(g.stride() / 8), p.data(),
+         cols, out.data(), 0.5f);
     for (int j = 0; j < cols; ++j) {
       for (int r = 0; r < out.stride(); ++r) {
         double want = 0;
@@ -70,8 +110,12 @@ TEST_P(KernelTest, GramProductMatchesScalarForEveryColumnCount) {
   }
 }
 
+// 264 and 300 are wider than one 256-float AVX-512 tile.
 INSTANTIATE_TEST_SUITE_P(Dims, KernelTest,
-                         ::testing::Values(1, 8, 13, 24, 64, 72, 130));
+                         ::testing::Combine(::testing::Values(1, 8, 13, 24, 64,
+                                                              72, 130, 256, 264,
+                                                              300),
+                                            ::testing::Bool()));
 
 // The implicit problem of RowSolverPathsTest with `k` factors.
 struct Problem {
@@ -132,13 +176,17 @@ void ExpectNear(const FactorMatrix& a, const FactorMatrix& b, double tol,
 }
 
 class RowSolverPathsTest
-    : public ::testing::TestWithParam<std::tuple<int, EntryKind>> {};
+    : public ::testing::TestWithParam<std::tuple<int, EntryKind, KernelIsa>> {};
 
 // Rows solved by sweeps over the fixed table (long rows) take the same CG
 // steps as rows solved in blocks, whatever the slice size and thread count.
 TEST_P(RowSolverPathsTest, SweepMatchesBlocksAndCholesky) {
-  const auto [k, kind] = GetParam();
+  const auto [k, kind, isa] = GetParam();
+  if (isa == KernelIsa::kAvx512 && !CpuSupportsAvx512()) {
+    GTEST_SKIP() << "no AVX-512";
+  }
   Problem p = MakeProblem(k, kind);
+  p.pr.isa = isa;
   p.pr.cg_steps = 3;
   p.pr.long_row_bytes = 1e30;  // every row in blocks
   const FactorMatrix blocks = Solve(p.pr, p.start);
@@ -173,10 +221,26 @@ TEST_P(RowSolverPathsTest, SweepMatchesBlocksAndCholesky) {
 
 INSTANTIATE_TEST_SUITE_P(
     KindsAndDims, RowSolverPathsTest,
-    ::testing::Combine(::testing::Values(1, 8, 13, 64),
-                       ::testing::Values(EntryKind::kImplicitLinear,
-                                         EntryKind::kImplicitLog,
-                                         EntryKind::kExplicit)));
+    ::testing::Combine(
+        ::testing::Values(1, 8, 13, 64),
+        ::testing::Values(EntryKind::kImplicitLinear, EntryKind::kImplicitLog,
+                          EntryKind::kExplicit),
+        ::testing::Values(KernelIsa::kAvx2, KernelIsa::kAvx512)));
+
+// The two instruction sets take the same CG steps: results agree to float
+// rounding.
+TEST(RowSolverTest, Avx512MatchesAvx2) {
+  if (!CpuSupportsAvx512()) GTEST_SKIP() << "no AVX-512";
+  for (int k : {13, 64, 264}) {
+    Problem p = MakeProblem(k, EntryKind::kImplicitLinear);
+    p.pr.isa = KernelIsa::kAvx2;
+    const FactorMatrix avx2 = Solve(p.pr, p.start);
+    p.pr.isa = KernelIsa::kAvx512;
+    ExpectNear(Solve(p.pr, p.start), avx2, 1e-4, "avx512 vs avx2");
+    p.pr.isa = KernelIsa::kAuto;
+    ExpectNear(Solve(p.pr, p.start), avx2, 1e-4, "auto vs avx2");
+  }
+}
 
 TEST(RowSolverTest, RejectsMissingInputsAndBadRanges) {
   CsrMatrix m;

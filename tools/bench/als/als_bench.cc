@@ -34,6 +34,7 @@ ABSL_FLAG(int, threads, 2, "OpenMP threads");
 ABSL_FLAG(int, epochs, 5, "epochs per CG case (the first is a warm-up)");
 ABSL_FLAG(int, cholesky_epochs, 3, "epochs per Cholesky case");
 ABSL_FLAG(int, cg_steps, 3, "CG steps per row");
+ABSL_FLAG(std::string, isa, "auto", "CG kernels: auto, avx2 or avx512");
 ABSL_FLAG(float, regularization, 0.01f, "lambda");
 ABSL_FLAG(float, alpha, 1.0f, "confidence 1 + alpha * r");
 ABSL_FLAG(double, machine_seconds, 1.0, "seconds per machine-peak test");
@@ -110,6 +111,14 @@ int Run() {
       o.solver = cg ? IalsOptions::Solver::kConjugateGradient
                     : IalsOptions::Solver::kCholesky;
       o.cg_steps = absl::GetFlag(FLAGS_cg_steps);
+      const std::string isa = absl::GetFlag(FLAGS_isa);
+      if (isa != "auto" && isa != "avx2" && isa != "avx512") {
+        std::fprintf(stderr, "als_bench: --isa must be auto, avx2 or avx512\n");
+        return 1;
+      }
+      o.isa = isa == "avx2"     ? IalsOptions::Isa::kAvx2
+              : isa == "avx512" ? IalsOptions::Isa::kAvx512
+                                : IalsOptions::Isa::kAuto;
       o.regularization = absl::GetFlag(FLAGS_regularization);
       o.alpha = absl::GetFlag(FLAGS_alpha);
       o.threads = threads;

@@ -3,6 +3,7 @@
 // changes to the row solver can be compared on a loaded machine:
 //   ials_step_bench [--train=PATH] [--factors=64] [--threads=1]
 //                   [--cg_steps=3] [--warmup=1] [--reps=3] [--solver=cg]
+//                   [--isa=auto|avx2|avx512]
 // Prints one JSON line per metric (medians over --reps epochs after
 // --warmup epochs) and the loss at the end, which must not change when only
 // the speed of the kernels does.
@@ -29,6 +30,7 @@ ABSL_FLAG(int, cg_steps, 3, "CG steps per row");
 ABSL_FLAG(std::string, solver, "cg", "cg or cholesky");
 ABSL_FLAG(int, warmup, 1, "epochs before timing");
 ABSL_FLAG(int, reps, 3, "timed epochs");
+ABSL_FLAG(std::string, isa, "auto", "CG kernels: auto, avx2 or avx512");
 ABSL_FLAG(bool, sort_by_degree, false,
           "relabel users and items by descending number of entries");
 ABSL_FLAG(int64_t, long_rows, 0,
@@ -107,6 +109,15 @@ int Run() {
   o.factors = absl::GetFlag(FLAGS_factors);
   o.threads = absl::GetFlag(FLAGS_threads);
   o.cg_steps = absl::GetFlag(FLAGS_cg_steps);
+  const std::string isa = absl::GetFlag(FLAGS_isa);
+  if (isa != "auto" && isa != "avx2" && isa != "avx512") {
+    std::fprintf(stderr,
+                 "ials_step_bench: --isa must be auto, avx2 or avx512\n");
+    return 1;
+  }
+  o.isa = isa == "avx2"     ? IalsOptions::Isa::kAvx2
+          : isa == "avx512" ? IalsOptions::Isa::kAvx512
+                            : IalsOptions::Isa::kAuto;
   o.solver = absl::GetFlag(FLAGS_solver) == "cholesky"
                  ? IalsOptions::Solver::kCholesky
                  : IalsOptions::Solver::kConjugateGradient;
