@@ -110,8 +110,8 @@ class DatasetWriter {
   std::unique_ptr<SpoolMemory> memory_;
   std::unique_ptr<RecordSpool> spool_;
   std::vector<std::unique_ptr<RecordSpool>> user_parts_, item_parts_;
-  std::vector<SpoolRecord> records_buffer_, scratch_;  // reused per block
-  SparseBlock block_;                                  // reused per block
+  RecordBuffer records_buffer_, scratch_;  // reused per block
+  SparseBlock block_;                      // reused per block
   int64_t records_ = 0;
   int64_t min_timestamp_ = INT64_MAX;
   int64_t max_timestamp_ = INT64_MIN;

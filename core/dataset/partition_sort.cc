@@ -80,8 +80,7 @@ bool Scatter(absl::Span<const SpoolRecord> src, int shift, uint32_t mask,
 
 absl::Status DrainSortedByRow(RecordSpool* spool,
                               absl::Span<const int64_t> row_entries,
-                              std::vector<SpoolRecord>* out,
-                              std::vector<SpoolRecord>* scratch) {
+                              RecordBuffer* out, RecordBuffer* scratch) {
   int64_t total = 0;
   for (int64_t e : row_entries) total += e;
   if (total != spool->size()) {

@@ -42,8 +42,7 @@ inline size_t RangeOf(absl::Span<const uint64_t> bounds, uint64_t row) {
 // with row_entries (a row out of range, or other counts).
 absl::Status DrainSortedByRow(RecordSpool* spool,
                               absl::Span<const int64_t> row_entries,
-                              std::vector<SpoolRecord>* out,
-                              std::vector<SpoolRecord>* scratch);
+                              RecordBuffer* out, RecordBuffer* scratch);
 
 // Column, then timestamp, value and amount: the order of entries within a
 // row of a dataset block (docs/formats/dataset.md).

@@ -36,7 +36,7 @@ void ExpectStableSortByRow(size_t n, uint32_t rows) {
     ++entries[r.row];
   }
   std::stable_sort(expect.begin(), expect.end(), ByRow);
-  std::vector<SpoolRecord> out, scratch;
+  RecordBuffer out, scratch;
   ASSERT_THAT(DrainSortedByRow(&spool, entries, &out, &scratch), IsOk());
   ASSERT_EQ(out.size(), expect.size());
   for (size_t i = 0; i < n; ++i) {
@@ -56,7 +56,7 @@ TEST(PartitionSortTest, RadixSortByRowIsStableForOneTwoAndThreePasses) {
 TEST(PartitionSortTest, RecordsThatDisagreeWithTheCountsAreDataLoss) {
   auto fs = NewInMemoryFileSystem();
   SpoolMemory memory(size_t{1} << 20, 16);
-  std::vector<SpoolRecord> out, scratch;
+  RecordBuffer out, scratch;
   for (const std::vector<int64_t>& entries :
        {std::vector<int64_t>{2, 1, 0}, std::vector<int64_t>{1, 1, 1},
         std::vector<int64_t>{0, 0, 3}}) {

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "core/file_system.h"
+#include "core/format/aligned_buffer.h"
 
 namespace tailor {
 
@@ -29,6 +30,10 @@ struct SpoolRecord {
   int64_t timestamp;
 };
 static_assert(sizeof(SpoolRecord) == 24, "spool record layout");
+
+// Records in memory backed by transparent huge pages when large (one page
+// fault per 2 MiB when a multi-megabyte sort buffer is first filled).
+using RecordBuffer = std::vector<SpoolRecord, AlignedAllocator<SpoolRecord>>;
 
 // The memory shared by a set of spools, handed out in chunks of
 // chunk_records records, and a pool of freed chunks for reuse (so memory is

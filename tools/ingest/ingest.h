@@ -42,11 +42,14 @@ struct IngestOptions {
   OnError on_error = OnError::kSkip;
   double max_error_rate = 0.01;
   size_t max_line_bytes = 1 << 20;
-  // Interaction files are read, parsed and interned in chunks of this many
-  // bytes (one batch of id lookups per chunk). Default 32 MiB.
+  // Interaction files are read in chunks of this many bytes. Default 32 MiB.
   size_t chunk_bytes = size_t{32} << 20;
+  // Lines of a chunk are parsed, hashed, interned and spooled in batches of
+  // at most this many lines (small enough that the batch's arrays stay in
+  // cache and are faulted in once). Default 65,536.
+  size_t batch_lines = size_t{1} << 16;
   // 1: one thread. 2 or more: a second thread reads, parses and hashes the
-  // next chunk while the first interns and spools the current one (same
+  // next batch while the first interns and spools the current one (same
   // output; less wall time, slightly more CPU time). Default 1.
   int threads = 1;
   int64_t target_partition_entries = int64_t{1} << 21;

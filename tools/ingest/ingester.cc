@@ -246,8 +246,10 @@ absl::Status Ingester::FlushBatch(const InteractionSource& src,
 
 absl::Status Ingester::ParseChunk(const FileContext& ctx,
                                   const LineChunk& chunk,
-                                  absl::string_view text, LineScanner* scanner,
+                                  absl::string_view* rest, LineScanner* scanner,
                                   int64_t* line_no, ParsedBatch* batch) {
+  const absl::string_view text = *rest;
+  *rest = absl::string_view();
   const InteractionSource& src = *ctx.src;
   const double tp = ThreadCpuSeconds();
   arena_ = &batch->arena;
@@ -270,7 +272,10 @@ absl::Status Ingester::ParseChunk(const FileContext& ctx,
                chunk.text,
                absl::StrCat("longer than ", options_.max_line_bytes, " bytes"));
   } else if (!src.format.latin1) {
-    // One pass over the chunk finds lines and fields (LineScanner).
+    // One pass over the text finds lines and fields (LineScanner), until
+    // the batch is full.
+    const size_t max_lines = std::max<size_t>(1, options_.batch_lines);
+    const char* const end = text.data() + text.size();
     scanner->Scan(text, [&](const ScannedLine& sl) {
       ++*line_no;
       ++lines;
@@ -279,6 +284,14 @@ absl::Status Ingester::ParseChunk(const FileContext& ctx,
       if (ParseLine(src, *ctx.cols, sl.line, *line_no,
                     sl.split ? &sl.fields : nullptr, &a, &status)) {
         batch->lines.push_back(a);
+        if (batch->lines.size() >= max_lines) {
+          // The rest starts after this line's "\n" (or "\r\n").
+          const char* next = sl.line.data() + sl.line.size();
+          if (next < end && *next == '\r') ++next;
+          if (next < end) ++next;
+          *rest = absl::string_view(next, static_cast<size_t>(end - next));
+          return false;
+        }
       } else if (!status.ok()) {
         return false;
       }
@@ -414,7 +427,7 @@ absl::Status Ingester::RunInteractions(const InteractionSource& src,
   // copies into freshly faulted memory.
   ParsedBatch batches[2];
   for (int b = 0; b < (pipelined ? 2 : 1); ++b) {
-    const size_t lines_estimate = options_.chunk_bytes / 16 + 1;
+    const size_t lines_estimate = std::max<size_t>(1, options_.batch_lines);
     ParsedBatch& pb = batches[b];
     pb.lines.reserve(lines_estimate);
     pb.user_keys.reserve(lines_estimate);
@@ -423,20 +436,27 @@ absl::Status Ingester::RunInteractions(const InteractionSource& src,
     pb.item_ids.reserve(lines_estimate);
   }
   int current = 0;
+  // The unparsed lines of the current chunk: a chunk is parsed in batches,
+  // and the next chunk is read once this is empty.
+  absl::string_view rest = text;
   TAILOR_RETURN_IF_ERROR(
-      ParseChunk(ctx, chunk, text, &scanner, &line_no, &batches[current]));
+      ParseChunk(ctx, chunk, &rest, &scanner, &line_no, &batches[current]));
   for (;;) {
     ParsedBatch& batch = batches[current];
     ParsedBatch& next = batches[pipelined ? current ^ 1 : current];
     absl::StatusOr<bool> more = false;
     absl::Status parsed;
     auto read_and_parse = [&] {
-      const double tr = ThreadCpuSeconds();
-      more = reader.Next(&chunk);
-      next.read_seconds += ThreadCpuSeconds() - tr;
-      if (more.ok() && *more) {
-        parsed = ParseChunk(ctx, chunk, chunk.text, &scanner, &line_no, &next);
+      if (rest.empty()) {
+        const double tr = ThreadCpuSeconds();
+        more = reader.Next(&chunk);
+        next.read_seconds += ThreadCpuSeconds() - tr;
+        if (!more.ok() || !*more) return;
+        rest = chunk.text;
+      } else {
+        more = true;
       }
+      parsed = ParseChunk(ctx, chunk, &rest, &scanner, &line_no, &next);
     };
     total_lines_ += batch.lines_read;
     batch.lines_read = 0;

@@ -132,12 +132,13 @@ class Ingester {
     const std::vector<AttributePlan>* user_attrs;
     const std::vector<AttributePlan>* item_attrs;
   };
-  // Parses every line of `chunk` (whose unread part is `text`) into *batch
-  // and hashes the ids; line numbers continue from *line_no. Touches no
-  // state that FlushBatch uses, so the two may run at the same time (except
-  // for ISO-8859-1 input, which is flushed line by line here).
+  // Parses lines of `chunk` (whose unread part is *text) into *batch, up to
+  // IngestOptions::batch_lines accepted lines, and hashes the ids; *text
+  // keeps the lines not parsed yet; line numbers continue from *line_no.
+  // Touches no state that FlushBatch uses, so the two may run at the same
+  // time (except for ISO-8859-1 input, which is flushed line by line here).
   absl::Status ParseChunk(const FileContext& ctx, const LineChunk& chunk,
-                          absl::string_view text, LineScanner* scanner,
+                          absl::string_view* text, LineScanner* scanner,
                           int64_t* line_no, ParsedBatch* batch);
   void HashBatch(ParsedBatch* batch);
   // Interns and spools the batch, then clears it.

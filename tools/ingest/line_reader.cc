@@ -18,12 +18,12 @@ LineReader::LineReader(std::unique_ptr<ByteStream> stream,
 
 absl::Status LineReader::Fill() {
   if (begin_ > 0) {
-    std::vector<char>& buffer = buffers_[current_];
+    auto& buffer = buffers_[current_];
     std::memmove(buffer.data(), buffer.data() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
   }
-  std::vector<char>& buffer = buffers_[current_];
+  auto& buffer = buffers_[current_];
   while (end_ < buffer.size() && !eof_) {
     TAILOR_ASSIGN_OR_RETURN(
         size_t got, stream_->Read(buffer.data() + end_, buffer.size() - end_));
@@ -42,7 +42,7 @@ absl::StatusOr<bool> LineReader::Next(LineChunk* chunk) {
   if (options_.double_buffer && handed_out_) {
     // The other buffer takes the unconsumed bytes; the one holding the last
     // chunk stays intact until the next call.
-    const std::vector<char>& from = buffers_[current_];
+    const auto& from = buffers_[current_];
     current_ ^= 1;
     std::memcpy(buffers_[current_].data(), from.data() + begin_, end_ - begin_);
     end_ -= begin_;

@@ -41,6 +41,8 @@ ABSL_FLAG(std::string, input_csv, "",
           "case.");
 ABSL_FLAG(int, threads, 1,
           "IngestOptions::threads (2: read and parse on a second thread).");
+ABSL_FLAG(int64_t, batch_lines, 1 << 16,
+          "IngestOptions::batch_lines (lines per parse/intern/spool batch).");
 ABSL_FLAG(int, runs, 3, "Ingest runs over the same CSV; medians are printed.");
 ABSL_FLAG(int64_t, spool_memory_mb, 1024,
           "IngestOptions::spool_memory_bytes in MiB (small values force the "
@@ -142,6 +144,7 @@ int Main() {
     o.fs = fs;
     o.output_dir = JoinPath(dir, absl::StrCat("dataset_", run));
     o.threads = absl::GetFlag(FLAGS_threads);
+    o.batch_lines = static_cast<size_t>(absl::GetFlag(FLAGS_batch_lines));
     o.spool_memory_bytes =
         static_cast<size_t>(absl::GetFlag(FLAGS_spool_memory_mb)) << 20;
     InteractionSource src;
