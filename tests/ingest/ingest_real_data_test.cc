@@ -5,6 +5,7 @@
 
 #include <climits>
 #include <string>
+#include <vector>
 
 #include "core/dataset/dataset.h"
 #include "core/file_system.h"
@@ -33,14 +34,29 @@ std::string SharedData() {
 
 absl::StatusOr<IngestResult> Ingest(const std::string& preset,
                                     const std::string& input,
-                                    const std::string& output) {
+                                    const std::string& output,
+                                    int threads = 1) {
   FileSystem* fs = PosixFileSystem();
   TAILOR_ASSIGN_OR_RETURN(IngestSpec spec, PresetSpec(fs, preset, input));
   IngestOptions o;
   o.fs = fs;
   o.spec = spec;
   o.output_dir = output;
+  o.threads = threads;
   return RunIngest(o);
+}
+
+// The files of a dataset, byte for byte: sizes and CRC-32C of the output of
+// the ingest on the real data, pinned so that speed work on the ingest
+// cannot change a byte unnoticed (update deliberately with a format change).
+void ExpectFiles(const DatasetManifest& m,
+                 const std::vector<DatasetFile>& expected) {
+  ASSERT_EQ(m.files.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(m.files[i].path, expected[i].path);
+    EXPECT_EQ(m.files[i].bytes, expected[i].bytes) << expected[i].path;
+    EXPECT_EQ(m.files[i].crc32c, expected[i].crc32c) << expected[i].path;
+  }
 }
 
 std::string TestDir(const std::string& name) {
@@ -65,6 +81,10 @@ TEST(IngestRealDataTest, MovieLens100k) {
   EXPECT_THAT(ds->VerifyAllChecksums(), IsOk());
   TAILOR_ASSERT_OK_AND_ASSIGN(SparseBlock um, ds->LoadUserMajor());
   EXPECT_EQ(um.matrix.nnz(), 100000);
+  ExpectFiles(r.manifest, {{"user_major/part-00000.blk", 1608064, 1663447309},
+                           {"item_major/part-00000.blk", 1614016, 3087844663},
+                           {"users.tsv", 38692, 609687926},
+                           {"items.tsv", 222554, 4000429426}});
 }
 
 TEST(IngestRealDataTest, OnlineRetailAddsUpTo541909Lines) {
@@ -85,6 +105,17 @@ TEST(IngestRealDataTest, OnlineRetailAddsUpTo541909Lines) {
   EXPECT_EQ(r.manifest.rejected.at("non_positive_price"), 40);
   EXPECT_EQ(r.manifest.users, 4338);
   EXPECT_EQ(r.rejects.errors(), 0);
+  const std::vector<DatasetFile> files = {
+      {"user_major/part-00000.blk", 7993024, 133840592},
+      {"item_major/part-00000.blk", 7987648, 3238865937},
+      {"users.tsv", 161964, 2214770193},
+      {"items.tsv", 205515, 2480804447}};
+  ExpectFiles(r.manifest, files);
+  // The two-thread pipeline writes the same bytes.
+  TAILOR_ASSERT_OK_AND_ASSIGN(
+      IngestResult r2, Ingest("online_retail", data + "/online-retail",
+                              TestDir("retail_threads2"), /*threads=*/2));
+  ExpectFiles(r2.manifest, files);
 }
 
 }  // namespace
