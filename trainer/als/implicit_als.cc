@@ -105,6 +105,16 @@ absl::Status SolveImplicitRows(const IalsOptions& options,
            : options.isa == IalsOptions::Isa::kAvx512
                ? als_internal::KernelIsa::kAvx512
                : als_internal::KernelIsa::kAuto;
+  std::vector<uint16_t> fixed_half;
+  if (options.cg_fp16_fixed &&
+      options.solver == IalsOptions::Solver::kConjugateGradient) {
+    if (absl::Status s =
+            als_internal::MakeHalfCopy(fixed, options.threads, fixed_half);
+        !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(step, ": ", s.message()));
+    }
+    pr.fixed_half = fixed_half.data();
+  }
   als_internal::RowSolveStats rs;
   absl::Status status = SolveRows(pr, solved, step, &rs);
   if (stats != nullptr) {

@@ -41,6 +41,11 @@ struct IalsOptions {
   // results differ in float rounding only. kAvx512 without it: error.
   enum class Isa { kAuto, kAvx2, kAvx512 };
   Isa isa = Isa::kAuto;
+  // CG: the sparse products gather an fp16 copy of the fixed side, made once
+  // per SolveImplicitRows call (half the gathered bytes; the rounding
+  // perturbs the system by about 2^-11 relative). Needs the AVX-512
+  // kernels; the Cholesky solver always uses the floats.
+  bool cg_fp16_fixed = false;
 };
 
 // InvalidArgument naming the first bad field.

@@ -45,6 +45,26 @@ TAILOR_AVX512 inline void Store(float* p, __m512 v) {
   }
 }
 
+// 16 (or, masked, 8) fp16 values widened to float.
+template <bool kMasked>
+TAILOR_AVX512 inline __m512 Load(const uint16_t* p) {
+  if constexpr (kMasked) {
+    return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(kHalf, p));
+  } else {
+    return _mm512_cvtph_ps(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
+}
+
+// Prefetches the cache lines of a row of `stride` elements of type T.
+template <typename T>
+inline void PrefetchRowOf(const T* row, int64_t stride) {
+  constexpr int64_t kPerLine = 64 / sizeof(T);
+  for (int64_t c = 0; c < stride; c += kPerLine) {
+    _mm_prefetch(reinterpret_cast<const char*>(row + c), _MM_HINT_T0);
+  }
+}
+
 // Sums of each of 8 vectors, in one 8-float vector.
 TAILOR_AVX512 inline __m256 Sum8(const __m512* acc) {
   __m256 t[8];
@@ -63,8 +83,8 @@ TAILOR_AVX512 inline __m256 Sum8(const __m512* acc) {
 
 // q[i] (+)= <y[idx[i]][0, 16 kZ), v[0, 16 kZ)> with the last vector half
 // when kTail. `y` and `v` point at the tile's first column.
-template <int kZ, bool kTail>
-TAILOR_AVX512 void DotsTile(const float* y, int64_t stride, const uint32_t* idx,
+template <int kZ, bool kTail, typename T>
+TAILOR_AVX512 void DotsTile(const T* y, int64_t stride, const uint32_t* idx,
                             int64_t n, const float* v, float* q,
                             bool accumulate, bool prefetch, int row_chunks) {
   __m512 vz[kZ];
@@ -77,10 +97,11 @@ TAILOR_AVX512 void DotsTile(const float* y, int64_t stride, const uint32_t* idx,
   for (; i + kDotRows <= n; i += kDotRows) {
     if (prefetch && i + kPrefetchDistance + kDotRows <= n) {
       for (int j = 0; j < kDotRows; ++j) {
-        PrefetchRow(y + idx[i + kPrefetchDistance + j] * stride, row_chunks);
+        PrefetchRowOf(y + idx[i + kPrefetchDistance + j] * stride,
+                      8 * int64_t{row_chunks});
       }
     }
-    const float* yr[kDotRows];
+    const T* yr[kDotRows];
     __m512 acc[kDotRows];
 #pragma GCC unroll 8
     for (int j = 0; j < kDotRows; ++j) {
@@ -101,7 +122,7 @@ TAILOR_AVX512 void DotsTile(const float* y, int64_t stride, const uint32_t* idx,
     _mm256_storeu_ps(q + i, sums);
   }
   for (; i < n; ++i) {
-    const float* yi = y + idx[i] * stride;
+    const T* yi = y + idx[i] * stride;
     __m512 acc = _mm512_setzero_ps();
 #pragma GCC unroll 16
     for (int z = 0; z < kZ; ++z) {
@@ -118,8 +139,8 @@ TAILOR_AVX512 void DotsTile(const float* y, int64_t stride, const uint32_t* idx,
 // out[0, 16 kZ) += sum_i s[i] y[idx[i]][0, 16 kZ), the last vector half when
 // kTail. Up to 8 vectors, even and odd entries go to separate accumulators
 // so that enough FMAs are in flight.
-template <int kZ, bool kTail>
-TAILOR_AVX512 void AxpyTile(const float* y, int64_t stride, const uint32_t* idx,
+template <int kZ, bool kTail, typename T>
+TAILOR_AVX512 void AxpyTile(const T* y, int64_t stride, const uint32_t* idx,
                             int64_t n, const float* s, float* out) {
   constexpr bool kTwo = kZ <= 8;
   __m512 a[kZ], b[kZ];
@@ -132,8 +153,8 @@ TAILOR_AVX512 void AxpyTile(const float* y, int64_t stride, const uint32_t* idx,
   int64_t i = 0;
   if constexpr (kTwo) {
     for (; i + 2 <= n; i += 2) {
-      const float* y0 = y + idx[i] * stride;
-      const float* y1 = y + idx[i + 1] * stride;
+      const T* y0 = y + idx[i] * stride;
+      const T* y1 = y + idx[i + 1] * stride;
       const __m512 s0 = _mm512_set1_ps(s[i]);
       const __m512 s1 = _mm512_set1_ps(s[i + 1]);
 #pragma GCC unroll 16
@@ -149,7 +170,7 @@ TAILOR_AVX512 void AxpyTile(const float* y, int64_t stride, const uint32_t* idx,
     }
   }
   for (; i < n; ++i) {
-    const float* yi = y + idx[i] * stride;
+    const T* yi = y + idx[i] * stride;
     const __m512 si = _mm512_set1_ps(s[i]);
 #pragma GCC unroll 16
     for (int z = 0; z < kZ; ++z) {
@@ -213,11 +234,11 @@ TAILOR_AVX512 void GramTile(const float* g, int64_t stride, int k,
 }
 
 // Calls Tile<t, tail> for a run-time tile size t in [1, kZ].
-template <int kZ>
-TAILOR_AVX512 void DotsDispatch(int t, bool tail, const float* y,
-                                int64_t stride, const uint32_t* idx, int64_t n,
-                                const float* v, float* q, bool accumulate,
-                                bool prefetch, int row_chunks) {
+template <int kZ, typename T>
+TAILOR_AVX512 void DotsDispatch(int t, bool tail, const T* y, int64_t stride,
+                                const uint32_t* idx, int64_t n, const float* v,
+                                float* q, bool accumulate, bool prefetch,
+                                int row_chunks) {
   if constexpr (kZ > 0) {
     if (t == kZ) {
       if (tail) {
@@ -229,15 +250,15 @@ TAILOR_AVX512 void DotsDispatch(int t, bool tail, const float* y,
       }
       return;
     }
-    DotsDispatch<kZ - 1>(t, tail, y, stride, idx, n, v, q, accumulate, prefetch,
-                         row_chunks);
+    DotsDispatch<kZ - 1, T>(t, tail, y, stride, idx, n, v, q, accumulate,
+                            prefetch, row_chunks);
   }
 }
 
-template <int kZ>
-TAILOR_AVX512 void AxpyDispatch(int t, bool tail, const float* y,
-                                int64_t stride, const uint32_t* idx, int64_t n,
-                                const float* s, float* out) {
+template <int kZ, typename T>
+TAILOR_AVX512 void AxpyDispatch(int t, bool tail, const T* y, int64_t stride,
+                                const uint32_t* idx, int64_t n, const float* s,
+                                float* out) {
   if constexpr (kZ > 0) {
     if (t == kZ) {
       if (tail) {
@@ -247,7 +268,7 @@ TAILOR_AVX512 void AxpyDispatch(int t, bool tail, const float* y,
       }
       return;
     }
-    AxpyDispatch<kZ - 1>(t, tail, y, stride, idx, n, s, out);
+    AxpyDispatch<kZ - 1, T>(t, tail, y, stride, idx, n, s, out);
   }
 }
 
@@ -278,31 +299,59 @@ bool CpuSupportsAvx512() {
          __builtin_cpu_supports("avx512dq");
 }
 
-TAILOR_AVX512 void GatherDotsAvx512(const float* y, int64_t stride,
-                                    const uint32_t* idx, int64_t n,
-                                    const float* v, int chunks, float* q,
-                                    bool prefetch) {
+template <typename T>
+TAILOR_AVX512 void GatherDotsOf(const T* y, int64_t stride, const uint32_t* idx,
+                                int64_t n, const float* v, int chunks, float* q,
+                                bool prefetch) {
   const int nz = (chunks + 1) / 2;
   const bool odd = chunks % 2 != 0;
   // Rows wider than one tile are summed tile by tile.
   for (int z0 = 0; z0 < nz; z0 += kMaxAxpyTile) {
     const int t = std::min(kMaxAxpyTile, nz - z0);
-    DotsDispatch<kMaxAxpyTile>(t, odd && z0 + t == nz, y + 16 * z0, stride, idx,
-                               n, v + 16 * z0, q, /*accumulate=*/z0 > 0,
-                               prefetch && z0 == 0, chunks);
+    DotsDispatch<kMaxAxpyTile, T>(t, odd && z0 + t == nz, y + 16 * z0, stride,
+                                  idx, n, v + 16 * z0, q, /*accumulate=*/z0 > 0,
+                                  prefetch && z0 == 0, chunks);
   }
+}
+
+template <typename T>
+TAILOR_AVX512 void GatherAxpyOf(const T* y, int64_t stride, const uint32_t* idx,
+                                int64_t n, const float* s, int chunks,
+                                float* out) {
+  const int nz = (chunks + 1) / 2;
+  const bool odd = chunks % 2 != 0;
+  for (int z0 = 0; z0 < nz; z0 += kMaxAxpyTile) {
+    const int t = std::min(kMaxAxpyTile, nz - z0);
+    AxpyDispatch<kMaxAxpyTile, T>(t, odd && z0 + t == nz, y + 16 * z0, stride,
+                                  idx, n, s, out + 16 * z0);
+  }
+}
+
+TAILOR_AVX512 void GatherDotsAvx512(const float* y, int64_t stride,
+                                    const uint32_t* idx, int64_t n,
+                                    const float* v, int chunks, float* q,
+                                    bool prefetch) {
+  GatherDotsOf(y, stride, idx, n, v, chunks, q, prefetch);
 }
 
 TAILOR_AVX512 void GatherAxpyAvx512(const float* y, int64_t stride,
                                     const uint32_t* idx, int64_t n,
                                     const float* s, int chunks, float* out) {
-  const int nz = (chunks + 1) / 2;
-  const bool odd = chunks % 2 != 0;
-  for (int z0 = 0; z0 < nz; z0 += kMaxAxpyTile) {
-    const int t = std::min(kMaxAxpyTile, nz - z0);
-    AxpyDispatch<kMaxAxpyTile>(t, odd && z0 + t == nz, y + 16 * z0, stride, idx,
-                               n, s, out + 16 * z0);
-  }
+  GatherAxpyOf(y, stride, idx, n, s, chunks, out);
+}
+
+TAILOR_AVX512 void GatherDotsHalfAvx512(const uint16_t* y, int64_t stride,
+                                        const uint32_t* idx, int64_t n,
+                                        const float* v, int chunks, float* q,
+                                        bool prefetch) {
+  GatherDotsOf(y, stride, idx, n, v, chunks, q, prefetch);
+}
+
+TAILOR_AVX512 void GatherAxpyHalfAvx512(const uint16_t* y, int64_t stride,
+                                        const uint32_t* idx, int64_t n,
+                                        const float* s, int chunks,
+                                        float* out) {
+  GatherAxpyOf(y, stride, idx, n, s, chunks, out);
 }
 
 TAILOR_AVX512 void GramProductAvx512(const float* g, int64_t stride, int k,

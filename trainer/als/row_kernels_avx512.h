@@ -27,6 +27,16 @@ void GatherDotsAvx512(const float* y, int64_t stride, const uint32_t* idx,
 void GatherAxpyAvx512(const float* y, int64_t stride, const uint32_t* idx,
                       int64_t n, const float* s, int chunks, float* out);
 
+// The same two products over an fp16 copy of the table (IEEE binary16, same
+// stride, converted with F16C rounding to nearest): half the bytes per
+// gathered row.
+void GatherDotsHalfAvx512(const uint16_t* y, int64_t stride,
+                          const uint32_t* idx, int64_t n, const float* v,
+                          int chunks, float* q, bool prefetch);
+void GatherAxpyHalfAvx512(const uint16_t* y, int64_t stride,
+                          const uint32_t* idx, int64_t n, const float* s,
+                          int chunks, float* out);
+
 // out[:, j] = scale * G * p[:, j]; see GramProduct in row_kernels.h.
 void GramProductAvx512(const float* g, int64_t stride, int k, int chunks,
                        const float* p, int cols, float* out, float scale);

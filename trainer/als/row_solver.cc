@@ -54,10 +54,44 @@ struct Kernels {
                       int64_t n, const float* s, int chunks, float* out);
   void (*gram_product)(const float* g, int64_t stride, int k, int chunks,
                        const float* p, int cols, float* out, float scale);
+  // Over an fp16 table; null when the instruction set has none.
+  void (*gather_dots_half)(const uint16_t* y, int64_t stride,
+                           const uint32_t* idx, int64_t n, const float* v,
+                           int chunks, float* q, bool prefetch);
+  void (*gather_axpy_half)(const uint16_t* y, int64_t stride,
+                           const uint32_t* idx, int64_t n, const float* s,
+                           int chunks, float* out);
 };
-constexpr Kernels kAvx2Kernels = {&GatherDots, &GatherAxpy, &GramProduct};
+constexpr Kernels kAvx2Kernels = {&GatherDots, &GatherAxpy, &GramProduct,
+                                  nullptr, nullptr};
 constexpr Kernels kAvx512Kernels = {&GatherDotsAvx512, &GatherAxpyAvx512,
-                                    &GramProductAvx512};
+                                    &GramProductAvx512, &GatherDotsHalfAvx512,
+                                    &GatherAxpyHalfAvx512};
+
+// The sparse products of a problem: over the floats of `fixed`, or over its
+// fp16 copy when the problem has one.
+struct Gather {
+  const Kernels& kern;
+  const float* y;
+  const uint16_t* yh;
+  int64_t ys;
+  void Dots(const uint32_t* idx, int64_t n, const float* v, int chunks,
+            float* q, bool prefetch) const {
+    if (yh != nullptr) {
+      kern.gather_dots_half(yh, ys, idx, n, v, chunks, q, prefetch);
+    } else {
+      kern.gather_dots(y, ys, idx, n, v, chunks, q, prefetch);
+    }
+  }
+  void Axpy(const uint32_t* idx, int64_t n, const float* s, int chunks,
+            float* out) const {
+    if (yh != nullptr) {
+      kern.gather_axpy_half(yh, ys, idx, n, s, chunks, out);
+    } else {
+      kern.gather_axpy(y, ys, idx, n, s, chunks, out);
+    }
+  }
+};
 
 using AlignedVec = std::vector<float, AlignedAllocator<float>>;
 using ColMap =
@@ -184,6 +218,7 @@ void CgBlock(const RowProblem& pr, const Kernels& kern, int64_t lo, int64_t hi,
   FillWeights(pr, e0, e1, s.w.data(), s.t.data());
   const float* y = pr.fixed->data();
   const int64_t ys = pr.fixed->stride();
+  const Gather gather{kern, y, pr.fixed_half, ys};
   const float* d = pr.reg_diag;
   const bool dense = pr.gram_scale != 0.0f;
   float* xs = solved.row(lo);
@@ -216,12 +251,12 @@ void CgBlock(const RowProblem& pr, const Kernels& kern, int64_t lo, int64_t hi,
     }
     for (int64_t lo_e = 0; lo_e < n; lo_e += seg) {  // see kSegmentBytes
       const int64_t len = std::min(seg, n - lo_e);
-      kern.gather_dots(y, ys, idx + lo_e, len, x, chunks, q + lo_e,
-                       /*prefetch=*/true);
+      gather.Dots(idx + lo_e, len, x, chunks, q + lo_e,
+                  /*prefetch=*/true);
       for (int64_t i = lo_e; i < lo_e + len; ++i) {
         q[i] = s.t[off + i] - s.w[off + i] * q[i];
       }
-      kern.gather_axpy(y, ys, idx + lo_e, len, q + lo_e, chunks, r);
+      gather.Axpy(idx + lo_e, len, q + lo_e, chunks, r);
     }
     std::copy(r, r + stride, p);
     s.rs[j] = Dot(r, r, chunks);
@@ -256,10 +291,10 @@ void CgBlock(const RowProblem& pr, const Kernels& kern, int64_t lo, int64_t hi,
       }
       for (int64_t lo_e = 0; lo_e < n; lo_e += seg) {
         const int64_t len = std::min(seg, n - lo_e);
-        kern.gather_dots(y, ys, idx + lo_e, len, p, chunks, q + lo_e,
-                         /*prefetch=*/len < n);
+        gather.Dots(idx + lo_e, len, p, chunks, q + lo_e,
+                    /*prefetch=*/len < n);
         for (int64_t i = lo_e; i < lo_e + len; ++i) q[i] *= s.w[off + i];
-        kern.gather_axpy(y, ys, idx + lo_e, len, q + lo_e, chunks, ap);
+        gather.Axpy(idx + lo_e, len, q + lo_e, chunks, ap);
       }
       flops += 4.0 * stride * n + 13.0 * stride;
       if (!CgUpdate(row, chunks, stride, x, r, p, ap, s.rs[j], failure)) {
@@ -295,6 +330,7 @@ void CgLongRows(const RowProblem& pr, const Kernels& kern,
   const int chunks = static_cast<int>(stride / 8);
   const float* y = pr.fixed->data();
   const int64_t ys = pr.fixed->stride();
+  const Gather gather{kern, y, pr.fixed_half, ys};
   const int64_t fixed_rows = m.cols;
   const int64_t slice = std::max<int64_t>(
       1, static_cast<int64_t>(pr.sweep_slice_bytes / (4.0 * ys)));
@@ -341,8 +377,8 @@ void CgLongRows(const RowProblem& pr, const Kernels& kern,
         s.q.resize(std::max<int64_t>(s.q.size(), len));
         float* q = s.q.data();
         const uint32_t* idx = m.indices.data() + e_begin;
-        kern.gather_dots(y, ys, idx, len, v + j * stride, chunks, q,
-                         /*prefetch=*/true);
+        gather.Dots(idx, len, v + j * stride, chunks, q,
+                    /*prefetch=*/true);
         if (first) {
           for (int64_t i = 0; i < len; ++i) {
             q[i] = s.lt[w0 + i] - s.lw[w0 + i] * q[i];
@@ -350,7 +386,7 @@ void CgLongRows(const RowProblem& pr, const Kernels& kern,
         } else {
           for (int64_t i = 0; i < len; ++i) q[i] *= s.lw[w0 + i];
         }
-        kern.gather_axpy(y, ys, idx, len, q, chunks, out + j * stride);
+        gather.Axpy(idx, len, q, chunks, out + j * stride);
         flops += 4.0 * stride * len;
       }
     }
@@ -465,6 +501,35 @@ void CholeskyRow(const RowProblem& pr, int64_t row, FactorMatrix& solved,
 
 }  // namespace
 
+absl::Status MakeHalfCopy(const FactorMatrix& m, int threads,
+                          std::vector<uint16_t>& out) {
+  const int64_t n = m.rows() * m.stride();  // a multiple of 8
+  out.resize(n);
+  const float* in = m.data();
+  int64_t bad = -1;
+#pragma omp parallel for num_threads(threads > 0 ? threads                \
+                                                 : omp_get_max_threads()) \
+    reduction(max                                                         \
+              : bad) schedule(static)
+  for (int64_t i = 0; i < n; i += 8) {
+    const __m256 v = _mm256_load_ps(in + i);
+    const __m256 a = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
+    // Not (|v| <= 65504) also catches NaN.
+    if (_mm256_movemask_ps(
+            _mm256_cmp_ps(a, _mm256_set1_ps(65504.0f), _CMP_NLE_UQ)) != 0) {
+      bad = std::max(bad, i / m.stride());
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out.data() + i),
+                     _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+  }
+  if (bad >= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "fp16 copy of the fixed factors: row ", bad,
+        " has a value that is not finite or exceeds 65504 in magnitude"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SolveRows(const RowProblem& pr, FactorMatrix& solved,
                        const char* step, RowSolveStats* stats) {
   if (pr.rows == nullptr || pr.fixed == nullptr || pr.reg_diag == nullptr) {
@@ -501,6 +566,12 @@ absl::Status SolveRows(const RowProblem& pr, FactorMatrix& solved,
   }
   const Kernels& kern =
       pr.isa == KernelIsa::kAvx2 || !avx512 ? kAvx2Kernels : kAvx512Kernels;
+  if (pr.fixed_half != nullptr && kern.gather_dots_half == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        step,
+        ": fp16 fixed rows need the AVX-512 kernels (this CPU or the "
+        "requested instruction set has none)"));
+  }
   const int threads = pr.threads > 0 ? pr.threads : omp_get_max_threads();
   const int64_t stride = solved.stride();
   // Long rows go to the sweep, split over the threads by entries (longest

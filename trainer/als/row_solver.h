@@ -12,6 +12,7 @@
 // result does not depend on the thread count.
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "core/csr_matrix.h"
@@ -60,7 +61,17 @@ struct RowProblem {
   double sweep_slice_bytes = 512 << 10;  // fixed rows per slice, in bytes
   int threads = 0;                       // <= 0: all OpenMP threads
   KernelIsa isa = KernelIsa::kAuto;      // kAvx512 fails without AVX-512
+  // CG only, optional: an fp16 copy of `fixed` (MakeHalfCopy) that the
+  // sparse products gather instead of the floats (half the bytes; CG then
+  // solves the system of the rounded rows). Needs the AVX-512 kernels.
+  const uint16_t* fixed_half = nullptr;
 };
+
+// IEEE binary16 copy of `m` (same shape and stride, rounded to nearest) for
+// RowProblem::fixed_half. InvalidArgument when a value is not finite or
+// exceeds the fp16 range (65504).
+absl::Status MakeHalfCopy(const FactorMatrix& m, int threads,
+                          std::vector<uint16_t>& out);
 
 struct RowSolveStats {
   int64_t rows = 0;

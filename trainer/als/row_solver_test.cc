@@ -1,6 +1,10 @@
 #include "trainer/als/row_solver.h"
 
+#include <immintrin.h>
+
+#include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -240,6 +244,62 @@ TEST(RowSolverTest, Avx512MatchesAvx2) {
     p.pr.isa = KernelIsa::kAuto;
     ExpectNear(Solve(p.pr, p.start), avx2, 1e-4, "auto vs avx2");
   }
+}
+
+// CG over the fp16 copy solves the system of the rounded rows: close to the
+// float solution (the copy is really used: results differ), and with enough
+// steps close to the exact float solution.
+TEST(RowSolverTest, HalfCopyCloseToFloats) {
+  if (!CpuSupportsAvx512()) GTEST_SKIP() << "no AVX-512";
+  for (int k : {13, 64}) {
+    Problem p = MakeProblem(k, EntryKind::kImplicitLinear);
+    p.pr.long_row_bytes = 4.0 * p.fixed.stride() * 60;  // blocks and sweeps
+    const FactorMatrix floats = Solve(p.pr, p.start);
+    std::vector<uint16_t> half;
+    ASSERT_TRUE(MakeHalfCopy(p.fixed, 1, half).ok());
+    p.pr.fixed_half = half.data();
+    const FactorMatrix halves = Solve(p.pr, p.start);
+    ExpectNear(halves, floats, 1e-2, "fp16 vs float CG");
+    double max_diff = 0;
+    for (int64_t r = 0; r < floats.rows(); ++r) {
+      for (int c = 0; c < k; ++c) {
+        max_diff = std::max<double>(
+            max_diff, std::abs(halves.at(r, c) - floats.at(r, c)));
+      }
+    }
+    EXPECT_GT(max_diff, 0.0);
+    p.pr.cg_steps = 4 * k;
+    const FactorMatrix cg = Solve(p.pr, p.start);
+    p.pr.solver = RowSolver::kCholesky;  // always over the floats
+    ExpectNear(cg, Solve(p.pr, p.start), 1e-2, "fp16 CG vs cholesky");
+    p.pr.solver = RowSolver::kConjugateGradient;
+    p.pr.isa = KernelIsa::kAvx2;  // has no fp16 kernels
+    FactorMatrix out = p.start;
+    EXPECT_EQ(SolveRows(p.pr, out, "t", nullptr).code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+}
+
+TEST(RowSolverTest, HalfCopyRoundsAndRejectsOutOfRange) {
+  FactorMatrix m = Random(5, 20, 7);
+  std::vector<uint16_t> half;
+  ASSERT_TRUE(MakeHalfCopy(m, 2, half).ok());
+  ASSERT_EQ(half.size(), static_cast<size_t>(5 * m.stride()));
+  for (int64_t r = 0; r < 5; ++r) {
+    for (int c = 0; c < m.stride(); ++c) {
+      const float back = _cvtsh_ss(half[r * m.stride() + c]);
+      const float want = m.row(r)[c];
+      EXPECT_NEAR(back, want, std::abs(want) * (1.0 / 2048)) << r << " " << c;
+    }
+  }
+  m.at(3, 4) = 70000.0f;
+  absl::Status s = MakeHalfCopy(m, 1, half);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("row 3"), std::string::npos) << s;
+  m.at(3, 4) = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_FALSE(MakeHalfCopy(m, 1, half).ok());
+  m.at(3, 4) = -65504.0f;
+  EXPECT_TRUE(MakeHalfCopy(m, 1, half).ok());
 }
 
 TEST(RowSolverTest, RejectsMissingInputsAndBadRanges) {

@@ -35,6 +35,7 @@ ABSL_FLAG(int, epochs, 5, "epochs per CG case (the first is a warm-up)");
 ABSL_FLAG(int, cholesky_epochs, 3, "epochs per Cholesky case");
 ABSL_FLAG(int, cg_steps, 3, "CG steps per row");
 ABSL_FLAG(std::string, isa, "auto", "CG kernels: auto, avx2 or avx512");
+ABSL_FLAG(bool, fp16, false, "CG gathers an fp16 copy of the fixed side");
 ABSL_FLAG(float, regularization, 0.01f, "lambda");
 ABSL_FLAG(float, alpha, 1.0f, "confidence 1 + alpha * r");
 ABSL_FLAG(double, machine_seconds, 1.0, "seconds per machine-peak test");
@@ -111,6 +112,7 @@ int Run() {
       o.solver = cg ? IalsOptions::Solver::kConjugateGradient
                     : IalsOptions::Solver::kCholesky;
       o.cg_steps = absl::GetFlag(FLAGS_cg_steps);
+      o.cg_fp16_fixed = absl::GetFlag(FLAGS_fp16);
       const std::string isa = absl::GetFlag(FLAGS_isa);
       if (isa != "auto" && isa != "avx2" && isa != "avx512") {
         std::fprintf(stderr, "als_bench: --isa must be auto, avx2 or avx512\n");
@@ -126,7 +128,8 @@ int Run() {
       const std::string name =
           absl::StrFormat("ials_%s_k%d_t%d",
                           cg ? absl::StrFormat("cg%d", o.cg_steps) : "cholesky",
-                          o.factors, threads);
+                          o.factors, threads) +
+          (o.cg_fp16_fixed ? "_fp16" : "");
       auto trainer = IalsTrainer::Create(o, *m);
       if (!trainer.ok()) {
         std::fprintf(stderr, "als_bench: %s\n",

@@ -31,6 +31,7 @@ ABSL_FLAG(std::string, solver, "cg", "cg or cholesky");
 ABSL_FLAG(int, warmup, 1, "epochs before timing");
 ABSL_FLAG(int, reps, 3, "timed epochs");
 ABSL_FLAG(std::string, isa, "auto", "CG kernels: auto, avx2 or avx512");
+ABSL_FLAG(bool, fp16, false, "CG gathers an fp16 copy of the fixed side");
 ABSL_FLAG(bool, sort_by_degree, false,
           "relabel users and items by descending number of entries");
 ABSL_FLAG(int64_t, long_rows, 0,
@@ -109,6 +110,7 @@ int Run() {
   o.factors = absl::GetFlag(FLAGS_factors);
   o.threads = absl::GetFlag(FLAGS_threads);
   o.cg_steps = absl::GetFlag(FLAGS_cg_steps);
+  o.cg_fp16_fixed = absl::GetFlag(FLAGS_fp16);
   const std::string isa = absl::GetFlag(FLAGS_isa);
   if (isa != "auto" && isa != "avx2" && isa != "avx512") {
     std::fprintf(stderr,
@@ -126,7 +128,8 @@ int Run() {
   items.FillRandomNormal(2, o.init_stddev, o.threads);
   const std::string name =
       absl::StrFormat("ials_%s%d_k%d_t%d", absl::GetFlag(FLAGS_solver),
-                      o.cg_steps, o.factors, o.threads);
+                      o.cg_steps, o.factors, o.threads) +
+      (o.cg_fp16_fixed ? "_fp16" : "");
   std::vector<double> ucpu, icpu, uwall, iwall;
   const int warmup = absl::GetFlag(FLAGS_warmup);
   const int total = warmup + absl::GetFlag(FLAGS_reps);
