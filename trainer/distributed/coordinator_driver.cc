@@ -69,15 +69,19 @@ absl::Status Coordinator::RecordShardStarts() {
 }
 
 absl::Status Coordinator::CheckShards() {
+  // A shard's start time is estimated from the time the call was sent: the
+  // shard answered later, so `sent - uptime` is never later than its true
+  // start, however slow the link (the recorded start, `answer received -
+  // uptime`, is never earlier). A slow answer is not taken for a restart.
+  const int64_t sent_ms = absl::ToUnixMillis(absl::Now());
   absl::StatusOr<std::vector<ShardStats>> stats = ps_->Stats();
   if (!stats.ok()) {
     SetShardHealth(nullptr, -1);
     return absl::UnavailableError(absl::StrCat("parameter-server shard lost: ",
                                                stats.status().message()));
   }
-  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
   for (size_t i = 0; i < stats->size() && i < shard_start_ms_.size(); ++i) {
-    const int64_t start = now_ms - static_cast<int64_t>((*stats)[i].uptime_ms);
+    const int64_t start = sent_ms - static_cast<int64_t>((*stats)[i].uptime_ms);
     if (start > shard_start_ms_[i] + 1500) {
       SetShardHealth(&*stats, static_cast<int>(i));
       return absl::UnavailableError(absl::StrCat(

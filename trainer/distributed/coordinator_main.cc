@@ -80,6 +80,9 @@ ABSL_FLAG(int, task_deadline_ms, 900000,
 ABSL_FLAG(int, loss_every, 1,
           "ALS: compute the training loss every this many iterations and "
           "after the last (0: last only); other progress lines carry null.");
+ABSL_FLAG(int, ps_rpc_timeout_ms, 30000,
+          "Deadline of each parameter-server data call attempt, in ms (5 "
+          "attempts with backoff; docs/netfault.md).");
 ABSL_FLAG(int, eval_max_users, 10000,
           "Held-out users evaluated per iteration: a fixed sample of at most "
           "this many (0: all). The coordinator holds only their rows.");
@@ -208,6 +211,7 @@ int Run() {
   };
   PsClientOptions ps_options;
   ps_options.shard_addresses = options->ps_addresses;
+  ps_options.timeout_ms = std::max(1, absl::GetFlag(FLAGS_ps_rpc_timeout_ms));
   absl::StatusOr<std::unique_ptr<PsClient>> ps = PsClient::Create(ps_options);
   if (!ps.ok()) return Fail(ps.status());
   // Signals go to one sigwait thread, blocked before other threads start.

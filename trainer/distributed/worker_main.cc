@@ -17,6 +17,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
+#include "parameter_server/ps_client.h"
 #include "trainer/distributed/coordinator_client.h"
 #include "trainer/distributed/worker.h"
 
@@ -31,6 +32,9 @@ ABSL_FLAG(int, coordinator_wait_ms, 120000,
           "gives up (exit 1).");
 ABSL_FLAG(int, rpc_timeout_ms, 10000,
           "Deadline of each coordinator RPC attempt, in ms.");
+ABSL_FLAG(int, ps_rpc_timeout_ms, 30000,
+          "Deadline of each parameter-server data call attempt, in ms (5 "
+          "attempts with backoff; docs/netfault.md).");
 
 namespace tailor::distributed {
 namespace {
@@ -86,6 +90,13 @@ int Run() {
       std::max(1, absl::GetFlag(FLAGS_coordinator_wait_ms));
   char host[256] = {0};
   if (gethostname(host, sizeof(host) - 1) == 0) options.hostname = host;
+  const int64_t ps_timeout_ms =
+      std::max(1, absl::GetFlag(FLAGS_ps_rpc_timeout_ms));
+  options.ps_factory = [ps_timeout_ms](const PsClientOptions& o) {
+    PsClientOptions with_timeout = o;
+    with_timeout.timeout_ms = ps_timeout_ms;
+    return PsClient::Create(with_timeout);
+  };
   Worker worker(options, client->get());
   absl::Status status = worker.Run();
   if (!status.ok()) {
