@@ -12,6 +12,19 @@
 
 namespace tailor::ranker {
 
+// Where one Rank call's time went, in microseconds, filled by a servable
+// that supports tracing when RankCall::trace is set
+// (docs/ranker_server.md "Per-request trace").
+struct RankTrace {
+  int64_t user_us = 0;       // resolving the user (factors, fold-in, profile)
+  int64_t retrieval_us = 0;  // candidate lists (CF scan, content, ...)
+  int64_t filter_us = 0;     // business filters over the candidates
+  int64_t features_us = 0;   // the five component features
+  int64_t blend_us = 0;      // blend, ordering, diversity
+  int64_t response_us = 0;   // building the response
+  int64_t candidates = 0;    // candidates after filtering
+};
+
 // Per-call information the engine passes to a servable model.
 struct RankCall {
   // Work must stop (DEADLINE_EXCEEDED) once this passes.
@@ -22,6 +35,8 @@ struct RankCall {
   std::string version_label;
   // The experiment arm ("" when none).
   std::string experiment_arm;
+  // When set, the servable records its stage times here (not owned).
+  RankTrace* trace = nullptr;
 };
 
 // One loaded, immutable model version that can answer Rank. Implemented by

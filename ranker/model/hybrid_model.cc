@@ -39,6 +39,21 @@ float SparseDot(const CsrMatrix& m, int64_t row, const Profile& profile) {
   return s;
 }
 
+// Dot product of two dim-float rows in 8 independent lanes, so the compiler
+// can keep it in vector registers (a single running sum cannot be
+// reordered without -ffast-math).
+float Dot(const float* a, const float* b, int dim) {
+  float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int k = 0;
+  for (; k + 8 <= dim; k += 8) {
+    for (int l = 0; l < 8; ++l) lanes[l] += a[k + l] * b[k + l];
+  }
+  float s = 0;
+  for (; k < dim; ++k) s += a[k] * b[k];
+  for (int l = 0; l < 8; ++l) s += lanes[l];
+  return s;
+}
+
 float SparseRowDot(const CsrMatrix& m, int64_t a, int64_t b) {
   Profile pb;
   for (int64_t e = m.indptr[b]; e < m.indptr[b + 1]; ++e) {
@@ -99,6 +114,35 @@ tailor::v1::ReasonCode ReasonOf(const Features& f, const BlendWeights& b,
 
 }  // namespace
 
+struct HybridModel::Scratch {
+  std::vector<float> item_score;   // by catalogue row, all zero when free
+  std::vector<uint8_t> item_seen;  // by catalogue row, all zero when free
+  std::vector<float> term_weight;  // by content term, all zero when free
+};
+
+std::unique_ptr<HybridModel::Scratch> HybridModel::AcquireScratch() const {
+  {
+    absl::MutexLock lock(&scratch_mu_);
+    if (!free_scratch_.empty()) {
+      std::unique_ptr<Scratch> s = std::move(free_scratch_.back());
+      free_scratch_.pop_back();
+      return s;
+    }
+  }
+  auto s = std::make_unique<Scratch>();
+  s->item_score.assign(data_.catalogue.size(), 0.0f);
+  s->item_seen.assign(data_.catalogue.size(), 0);
+  s->term_weight.assign(std::max<int64_t>(data_.item_vectors.cols, 0), 0.0f);
+  return s;
+}
+
+void HybridModel::ReleaseScratch(std::unique_ptr<Scratch> scratch) const {
+  absl::MutexLock lock(&scratch_mu_);
+  free_scratch_.push_back(std::move(scratch));
+}
+
+HybridModel::~HybridModel() = default;
+
 HybridModel::HybridModel(HybridModelData data, ModelIndexes indexes,
                          std::unique_ptr<FoldInSolver> fold_in,
                          std::shared_ptr<const ItemScorer> scorer,
@@ -130,6 +174,9 @@ absl::StatusOr<std::unique_ptr<HybridModel>> HybridModel::Create(
   if (data.dim > 0 && data.catalogue.size() > kExhaustiveItems) {
     ItemScorerOptions so;
     so.int8 = options.int8;
+    so.int8_exact = true;
+    so.scan_threads = std::max(options.scan_threads, 1);
+    so.parallel_min_items = options.scan_parallel_min_items;
     TAILOR_ASSIGN_OR_RETURN(
         std::unique_ptr<ItemScorer> s,
         ItemScorer::Create(data.catalogue.keys,
@@ -299,16 +346,33 @@ void HybridModel::ComputeFeatures(const UserState& u,
   auto popularity_of = [&](int64_t r) {
     return std::log1p(data_.popularity.item_events[r]) / log_max_pop;
   };
+  // The profile as a dense array by term, so an item's content score is a
+  // pass over its own terms (the same products, summed in the same term
+  // order as SparseDot's merge).
+  std::unique_ptr<Scratch> scratch;
+  const float* term_weight = nullptr;
+  if (content) {
+    scratch = AcquireScratch();
+    for (const auto& [t, w] : u.profile) {
+      if (t < scratch->term_weight.size()) scratch->term_weight[t] = w;
+    }
+    term_weight = scratch->term_weight.data();
+  }
+  const CsrMatrix& vectors = data_.item_vectors;
   for (size_t j = 0; j < rows.size(); ++j) {
     const int64_t r = rows[j];
     Features& f = (*out)[j];
-    if (content) f[kContent] = SparseDot(data_.item_vectors, r, u.profile);
+    if (content) {
+      float s = 0;
+      for (int64_t e = vectors.indptr[r]; e < vectors.indptr[r + 1]; ++e) {
+        const float w = term_weight[vectors.indices[e]];
+        if (w != 0.0f) s += vectors.data[e] * w;
+      }
+      f[kContent] = s;
+    }
     if (data_.has_factors[r]) {
       if (cf) {
-        const float* y = items + r * dim;
-        float s = 0;
-        for (int k = 0; k < dim; ++k) s += u.factors[k] * y[k];
-        f[kCf] = s;
+        f[kCf] = Dot(u.factors.data(), items + r * dim, dim);
       }
     } else if (auto from = indexes_.imputed_from.find(r);
                from != indexes_.imputed_from.end()) {
@@ -317,10 +381,8 @@ void HybridModel::ComputeFeatures(const UserState& u,
       // events at all, every feature learned from events is imputed from its
       // content neighbours too.
       if (cf) {
-        const std::vector<float>& y = indexes_.imputed_factors.at(r);
-        float s = 0;
-        for (int k = 0; k < dim; ++k) s += u.factors[k] * y[k];
-        f[kContent] += s;
+        f[kContent] +=
+            Dot(u.factors.data(), indexes_.imputed_factors.at(r).data(), dim);
       }
       if (data_.popularity.item_events[r] == 0) {
         for (const auto& [n, w] : from->second) {
@@ -334,6 +396,12 @@ void HybridModel::ComputeFeatures(const UserState& u,
     if (segment) f[kSegment] = segment_of(r);
     if (!ctx.empty()) f[kContext] = context_of(r);
     if (log_max_pop > 0) f[kPopularity] = popularity_of(r);
+  }
+  if (scratch != nullptr) {
+    for (const auto& [t, w] : u.profile) {
+      if (t < scratch->term_weight.size()) scratch->term_weight[t] = 0.0f;
+    }
+    ReleaseScratch(std::move(scratch));
   }
 }
 
@@ -367,13 +435,30 @@ std::vector<int64_t> HybridModel::Candidates(
     }
   }
   if (!u.profile.empty() && !indexes_.postings.empty()) {
-    absl::flat_hash_map<int64_t, float> acc;
+    // Content neighbours: scores accumulated in a dense per-item array
+    // (same sums, in the same order, as a map from row to score).
+    std::unique_ptr<Scratch> scratch = AcquireScratch();
+    std::vector<float>& acc = scratch->item_score;
+    std::vector<uint8_t>& touched_mark = scratch->item_seen;
+    std::vector<int64_t> touched;
     for (const auto& [term, w] : u.profile) {
       if (term >= indexes_.postings.size()) continue;
-      for (const auto& [row, v] : indexes_.postings[term]) acc[row] += w * v;
+      for (const auto& [row, v] : indexes_.postings[term]) {
+        if (!touched_mark[row]) {
+          touched_mark[row] = 1;
+          touched.push_back(row);
+        }
+        acc[row] += w * v;
+      }
     }
     std::vector<std::pair<float, int64_t>> scored;
-    for (const auto& [row, s] : acc) scored.push_back({s, row});
+    scored.reserve(touched.size());
+    for (int64_t row : touched) {
+      scored.push_back({acc[row], row});
+      acc[row] = 0.0f;
+      touched_mark[row] = 0;
+    }
+    ReleaseScratch(std::move(scratch));
     top_of(&scored);
   }
   if (u.segment >= 0 &&
@@ -421,7 +506,17 @@ absl::StatusOr<tailor::v1::RankResponse> HybridModel::Rank(
     if (row >= 0) in.recent.push_back({row, r.weight()});
   }
   in.context = request.context();
+  // Stage clock for the optional trace (a few clock reads per call).
+  int64_t stage_ns = absl::GetCurrentTimeNanos();
+  auto lap_us = [&stage_ns]() {
+    const int64_t now = absl::GetCurrentTimeNanos();
+    const int64_t us = (now - stage_ns) / 1000;
+    stage_ns = now;
+    return us;
+  };
+  RankTrace trace;
   TAILOR_ASSIGN_OR_RETURN(UserState user, Prepare(in));
+  trace.user_us = lap_us();
   TAILOR_RETURN_IF_ERROR(CheckCall(call, "user resolution"));
 
   const int64_t count = request.count() == 0 ? 10 : request.count();
@@ -497,13 +592,17 @@ absl::StatusOr<tailor::v1::RankResponse> HybridModel::Rank(
     rows = Candidates(user, static_cast<int>(std::max<int64_t>(200, 2 * count)),
                       scan_excluded ? &*scan_excluded : nullptr);
   }
+  trace.retrieval_us = lap_us();
   rows.erase(std::remove_if(rows.begin(), rows.end(),
                             [&](int64_t r) { return !allowed(r); }),
              rows.end());
+  trace.filter_us = lap_us();
+  trace.candidates = static_cast<int64_t>(rows.size());
   TAILOR_RETURN_IF_ERROR(CheckCall(call, "candidate retrieval"));
 
   std::vector<Features> features;
   ComputeFeatures(user, rows, &features);
+  trace.features_us = lap_us();
   std::vector<float> scores(rows.size());
   for (size_t j = 0; j < rows.size(); ++j) {
     scores[j] = data_.blend.Blend(features[j]);
@@ -537,6 +636,7 @@ absl::StatusOr<tailor::v1::RankResponse> HybridModel::Rank(
     order = std::move(reordered);
   }
   if (static_cast<int64_t>(order.size()) > count) order.resize(count);
+  trace.blend_us = lap_us();
   for (int64_t j : order) {
     const int64_t r = rows[j];
     tailor::v1::RankedItem* item = response.add_items();
@@ -558,6 +658,8 @@ absl::StatusOr<tailor::v1::RankResponse> HybridModel::Rank(
     response.set_user_segment(data_.segments.kmeans_names[user.segment]);
   }
   response.set_cold_start(!user.known);
+  trace.response_us = lap_us();
+  if (call.trace != nullptr) *call.trace = trace;
   return response;
 }
 

@@ -1,7 +1,12 @@
 #include "ranker/model/model_loader.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "core/artifacts/segment_io.h"
@@ -90,7 +95,7 @@ BlendWeights DefaultBlend(const nlohmann::json& manifest) {
 }
 
 absl::StatusOr<std::unique_ptr<HybridModel>> LoadHybridModel(
-    FileSystem* fs, const std::string& dir) {
+    FileSystem* fs, const std::string& dir, const HybridModelOptions& options) {
   TAILOR_ASSIGN_OR_RETURN(nlohmann::json manifest, ReadModelManifest(fs, dir));
   std::set<std::string> files;
   if (manifest.contains("files") && manifest["files"].is_array()) {
@@ -195,7 +200,7 @@ absl::StatusOr<std::unique_ptr<HybridModel>> LoadHybridModel(
   } else {
     d.blend = DefaultBlend(manifest);
   }
-  auto model = HybridModel::Create(std::move(d));
+  auto model = HybridModel::Create(std::move(d), options);
   if (!model.ok()) {
     return absl::Status(model.status().code(),
                         absl::StrCat(dir, ": ", model.status().message()));
@@ -203,12 +208,26 @@ absl::StatusOr<std::unique_ptr<HybridModel>> LoadHybridModel(
   return model;
 }
 
-ServableLoader HybridModelLoader(FileSystem* fs) {
-  return [fs](const std::string& version_dir)
+ServableLoader HybridModelLoader(FileSystem* fs,
+                                 const HybridModelOptions& options,
+                                 int load_nice) {
+  return [fs, options, load_nice](const std::string& version_dir)
              -> absl::StatusOr<std::shared_ptr<const Servable>> {
-    TAILOR_ASSIGN_OR_RETURN(std::unique_ptr<HybridModel> m,
-                            LoadHybridModel(fs, version_dir));
-    return std::shared_ptr<const Servable>(std::move(m));
+    absl::StatusOr<std::unique_ptr<HybridModel>> m;
+    if (load_nice > 0) {
+      std::thread loader([&] {
+        // Only this thread's priority changes (Linux: a thread id is a
+        // PRIO_PROCESS target); a failure leaves it at normal priority.
+        setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
+                    load_nice);
+        m = LoadHybridModel(fs, version_dir, options);
+      });
+      loader.join();
+    } else {
+      m = LoadHybridModel(fs, version_dir, options);
+    }
+    if (!m.ok()) return m.status();
+    return std::shared_ptr<const Servable>(*std::move(m));
   };
 }
 

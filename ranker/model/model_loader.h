@@ -33,10 +33,16 @@ inline constexpr char kSegmentAffinityFile[] =
 // DATA_LOSS from the manifest check, FAILED_PRECONDITION without item
 // factors, INVALID_ARGUMENT when the parts do not fit together.
 absl::StatusOr<std::unique_ptr<HybridModel>> LoadHybridModel(
-    FileSystem* fs, const std::string& version_dir);
+    FileSystem* fs, const std::string& version_dir,
+    const HybridModelOptions& options = {});
 
-// A ServableLoader over LoadHybridModel (`fs` must outlive it).
-ServableLoader HybridModelLoader(FileSystem* fs);
+// A ServableLoader over LoadHybridModel (`fs` must outlive it). With
+// `load_nice` > 0 each load runs on a thread of its own at that nice value
+// (Linux per-thread priority), so that loading a new version takes the CPU
+// left over by the serving threads instead of competing with them.
+ServableLoader HybridModelLoader(FileSystem* fs,
+                                 const HybridModelOptions& options = {},
+                                 int load_nice = 0);
 
 // The blend of a version without blend.json: default weights, and fold-in
 // parameters from the manifest's hyperparameters (job_spec of `tailor

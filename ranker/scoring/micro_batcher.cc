@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "core/status_macros.h"
 
@@ -15,7 +16,10 @@ namespace tailor::ranker {
 struct MicroBatcher::Batch {
   std::vector<TopKQuery> queries;
   bool closed = false;
-  bool done = false;
+  // Notified by the leader once status and results are written; members
+  // wait on it rather than on the batcher's mutex, so finishing a batch
+  // wakes only its own members.
+  absl::Notification done;
   absl::Status status;
   std::vector<std::vector<ScoredItem>> results;
 };
@@ -60,6 +64,7 @@ absl::Status MicroBatcher::TopK(absl::Span<const float> query, int count,
     absl::MutexLock lock(&mu_);
     if (open_ == nullptr) {
       open_ = std::make_shared<Batch>();
+      open_->queries.reserve(options_.max_batch);
       leader = true;
     }
     batch = open_;
@@ -93,14 +98,15 @@ absl::Status MicroBatcher::TopK(absl::Span<const float> query, int count,
     // The batch is closed: nobody else touches queries/results until done.
     std::vector<std::vector<ScoredItem>> results;
     absl::Status status = scorer_->TopKBatch(batch->queries, &results);
-    absl::MutexLock lock(&mu_);
-    --running_;
+    {
+      absl::MutexLock lock(&mu_);
+      --running_;
+    }
     batch->results = std::move(results);
     batch->status = std::move(status);
-    batch->done = true;
+    batch->done.Notify();
   }
-  absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(&batch->done));
+  batch->done.WaitForNotification();
   if (!batch->status.ok()) return batch->status;
   *out = std::move(batch->results[slot]);
   return absl::OkStatus();

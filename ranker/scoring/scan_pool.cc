@@ -1,5 +1,6 @@
 #include "ranker/scoring/scan_pool.h"
 
+#include <mutex>
 #include <utility>
 
 namespace tailor::ranker::internal {
@@ -10,12 +11,7 @@ struct ScanPool::Job {
   int pending ABSL_GUARDED_BY(mu) = 0;
 };
 
-ScanPool::ScanPool(int workers) {
-  if (workers < 1) workers = 1;
-  threads_.reserve(workers);
-  for (int i = 0; i < workers; ++i)
-    threads_.emplace_back([this] { WorkerLoop(); });
-}
+ScanPool::ScanPool(int workers) : workers_(workers < 1 ? 1 : workers) {}
 
 ScanPool::~ScanPool() {
   {
@@ -23,6 +19,13 @@ ScanPool::~ScanPool() {
     stop_ = true;
   }
   for (std::thread& t : threads_) t.join();
+}
+
+void ScanPool::StartWorkers() {
+  threads_.reserve(workers_);
+  for (int i = 0; i < workers_; ++i) {
+    threads_.emplace_back([this] { WorkerLoop(); });
+  }
 }
 
 void ScanPool::Finish(Job* job) {
@@ -51,6 +54,10 @@ void ScanPool::WorkerLoop() {
 
 void ScanPool::Run(int parts, const std::function<void(int)>& fn) {
   if (parts <= 0) return;
+  // Started by the first Run, i.e. by a serving thread: threads inherit
+  // their creator's scheduling priority, and a model is often built on a
+  // low-priority loading thread.
+  std::call_once(started_, [this] { StartWorkers(); });
   auto job = std::make_shared<Job>();
   job->fn = &fn;
   {

@@ -1,7 +1,8 @@
 #ifndef TAILOR_RANKER_SCORING_SCAN_POOL_H_
 #define TAILOR_RANKER_SCORING_SCAN_POOL_H_
 
-// A small fixed pool of worker threads that splits one scan into parts:
+// A small fixed pool of worker threads (started by the first Run, so they
+// get the priority of a serving thread) that splits one scan into parts:
 // Run(parts, fn) calls fn(0..parts-1), fn(0) on the calling thread and the
 // others on the workers; a caller that finishes its own part early takes
 // its other parts back from the queue rather than wait for a busy worker, so
@@ -12,6 +13,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -30,7 +32,7 @@ class ScanPool {
   // not throw.
   void Run(int parts, const std::function<void(int)>& fn);
 
-  int workers() const { return static_cast<int>(threads_.size()); }
+  int workers() const { return workers_; }
 
   ScanPool(const ScanPool&) = delete;
   ScanPool& operator=(const ScanPool&) = delete;
@@ -42,12 +44,17 @@ class ScanPool {
     int part = 0;
   };
   void WorkerLoop();
+  void StartWorkers();
   static void Finish(Job* job);
+
+  const int workers_;
+  // The workers start with the first Run (see Run).
+  std::once_flag started_;
 
   absl::Mutex mu_;
   std::deque<Task> queue_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::vector<std::thread> threads_;
+  std::vector<std::thread> threads_;  // written once, under started_
 };
 
 }  // namespace tailor::ranker::internal

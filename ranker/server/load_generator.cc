@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <thread>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -23,10 +24,30 @@ using tailor::v1::RankResponse;
 // What every finished call adds to the report. Thread-safe.
 class Recorder {
  public:
+  // Calls scheduled `since_start` in [before_from, event_at) or
+  // [event_at, window_end) are also summarized apart (no event: all zero).
+  void SetEvent(absl::Duration event_at, absl::Duration window) {
+    absl::MutexLock lock(&mu_);
+    has_event_ = true;
+    event_at_ = event_at;
+    window_ = window;
+  }
+
   void Record(const RankRequest& request, const grpc::Status& status,
-              const RankResponse& response, double latency_ms) {
+              const RankResponse& response, double latency_ms,
+              absl::Duration since_start) {
     absl::MutexLock lock(&mu_);
     latencies_ms_.push_back(latency_ms);
+    if (has_event_) {
+      if (since_start >= event_at_ - window_ && since_start < event_at_) {
+        before_ms_.push_back(latency_ms);
+        if (!status.ok()) ++report_.failed_before_event;
+      } else if (since_start >= event_at_ &&
+                 since_start < event_at_ + window_) {
+        window_ms_.push_back(latency_ms);
+        if (!status.ok()) ++report_.failed_in_event_window;
+      }
+    }
     if (status.ok()) {
       ++report_.ok;
       ok_latencies_ms_.push_back(latency_ms);
@@ -70,6 +91,9 @@ class Recorder {
     report.ok_qps = static_cast<double>(report.ok) / seconds;
     report.latency = Summarize(latencies_ms_);
     report.latency_ok = Summarize(ok_latencies_ms_);
+    report.has_event = has_event_;
+    report.latency_before_event = Summarize(before_ms_);
+    report.latency_event_window = Summarize(window_ms_);
     return report;
   }
 
@@ -79,6 +103,11 @@ class Recorder {
   std::vector<double> latencies_ms_ ABSL_GUARDED_BY(mu_);
   std::vector<double> ok_latencies_ms_ ABSL_GUARDED_BY(mu_);
   int64_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  bool has_event_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Duration event_at_ ABSL_GUARDED_BY(mu_);
+  absl::Duration window_ ABSL_GUARDED_BY(mu_);
+  std::vector<double> before_ms_ ABSL_GUARDED_BY(mu_);
+  std::vector<double> window_ms_ ABSL_GUARDED_BY(mu_);
 };
 
 // One call in flight; deletes itself when done.
@@ -103,12 +132,22 @@ class Runner : public std::enable_shared_from_this<Runner> {
     start_ = absl::Now();
     end_ = options_.duration > absl::ZeroDuration() ? start_ + options_.duration
                                                     : absl::InfiniteFuture();
+    std::thread event;
+    if (options_.event) {
+      recorder_.SetEvent(options_.event_at, options_.event_window);
+      event = std::thread([this] {
+        const absl::Time at = start_ + options_.event_at;
+        if (at > absl::Now()) absl::SleepFor(at - absl::Now());
+        options_.event();
+      });
+    }
     if (options_.mode == LoadOptions::Mode::kOpenLoop) {
       RunOpenLoop();
     } else {
       for (int i = 0; i < options_.concurrency; ++i) StartNext(absl::Now());
     }
     recorder_.AwaitIdle();
+    if (event.joinable()) event.join();
     return recorder_.Finish(absl::Now() - start_);
   }
 
@@ -163,7 +202,8 @@ class Runner : public std::enable_shared_from_this<Runner> {
           // Chain first, so in-flight never drops to zero
           // while a caller still has work.
           if (chain) StartNext(now);
-          recorder_.Record(call->request, status, call->response, ms);
+          recorder_.Record(call->request, status, call->response, ms,
+                           call->scheduled - start_);
           delete call;
         });
   }
@@ -299,6 +339,11 @@ absl::StatusOr<LoadReport> RunLoad(
   }
   if (options.timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("the call timeout must be > 0");
+  }
+  if (options.event && (options.event_at < absl::ZeroDuration() ||
+                        options.event_window <= absl::ZeroDuration())) {
+    return absl::InvalidArgumentError(
+        "the event time must be >= 0 and its window > 0");
   }
   // Shared with the calls' callbacks, so it outlives the last of them.
   auto runner = std::make_shared<Runner>(options, channels);

@@ -11,6 +11,7 @@
 // interactions, or an anonymous visitor with only a context.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -68,6 +69,13 @@ struct LoadOptions {
   int64_t max_in_flight = 20000;
   uint64_t seed = 1;
   RequestMix mix;
+  // Optional event in the middle of the run (e.g. publishing a new model
+  // version): `event` runs on its own thread at start + event_at; the report
+  // then compares the calls scheduled in [event_at, event_at + event_window)
+  // with those scheduled in the same length of time just before event_at.
+  std::function<void()> event;
+  absl::Duration event_at = absl::ZeroDuration();
+  absl::Duration event_window = absl::Seconds(5);
 };
 
 struct LatencySummary {
@@ -98,6 +106,13 @@ struct LoadReport {
   double ok_qps = 0;          // OK calls per second
   LatencySummary latency;     // every finished call
   LatencySummary latency_ok;  // OK calls only
+  // With LoadOptions::event: every call scheduled in the window before the
+  // event and in the window from it, and the failed calls of each.
+  bool has_event = false;
+  LatencySummary latency_before_event;
+  LatencySummary latency_event_window;
+  int64_t failed_before_event = 0;
+  int64_t failed_in_event_window = 0;
 };
 
 // Runs the load over `channels` (calls spread round-robin). INVALID_ARGUMENT

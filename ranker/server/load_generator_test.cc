@@ -154,6 +154,43 @@ TEST_F(LoadGeneratorTest, ErrorsAreCountedByCode) {
   EXPECT_EQ(report->errors_by_code.at("INVALID_ARGUMENT"), 20);
 }
 
+TEST_F(LoadGeneratorTest, EventSplitsTheCallsIntoWindows) {
+  // From the event on the engine fails every call: the failures must be
+  // counted in the window after the event, none in the window before it.
+  LoadOptions options;
+  options.mode = LoadOptions::Mode::kOpenLoop;
+  options.rate_per_s = 200;
+  options.duration = absl::Milliseconds(800);
+  options.mix = Mix();
+  options.event_at = absl::Milliseconds(400);
+  options.event_window = absl::Milliseconds(200);
+  options.event = [this] {
+    engine_.SetFailure(absl::UnavailableError("swapping"));
+  };
+  absl::StatusOr<LoadReport> report = RunLoad(options, channels_);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->has_event);
+  // 200/s: 40 calls scheduled in each 200 ms window.
+  EXPECT_EQ(report->latency_before_event.count, 40);
+  EXPECT_EQ(report->latency_event_window.count, 40);
+  EXPECT_EQ(report->failed_before_event, 0);
+  // Calls of the window sent before the event thread ran (it may be late
+  // on a loaded machine) still succeed; most of the window fails.
+  EXPECT_GE(report->failed_in_event_window, 20);
+  EXPECT_LE(report->failed_in_event_window, 40);
+  EXPECT_GT(report->errors_by_code.at("UNAVAILABLE"), 0);
+}
+
+TEST_F(LoadGeneratorTest, BadEventWindowIsRefused) {
+  LoadOptions options;
+  options.max_requests = 10;
+  options.mix = Mix();
+  options.event = [] {};
+  options.event_window = absl::ZeroDuration();
+  EXPECT_EQ(RunLoad(options, channels_).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(LoadGeneratorTest, UnboundedRunIsRefused) {
   LoadOptions options;
   options.duration = absl::ZeroDuration();

@@ -104,8 +104,15 @@ class ServiceImpl final : public RankerService,
           "Rank: the deadline passed while the request was queued");
     }
     call.cancelled = [ctx] { return ctx->IsCancelled(); };
+    // explain: the model's stage times go back as trailing metadata.
+    RankTrace trace;
+    if (request.explain()) call.trace = &trace;
     absl::StatusOr<RankResponse> ranked = engine_->Rank(request, call);
     if (!ranked.ok()) return ranked.status();
+    if (request.explain()) {
+      ctx->AddTrailingMetadata(std::string(kRankTraceMetadataKey),
+                               FormatRankTrace(trace));
+    }
     response->Swap(&*ranked);
     tailor::v1::ServedBy* served_by = response->mutable_served_by();
     if (served_by->hostname().empty()) {
@@ -138,6 +145,14 @@ class ServiceImpl final : public RankerService,
 };
 
 }  // namespace
+
+std::string FormatRankTrace(const RankTrace& t) {
+  return absl::StrCat("user_us=", t.user_us, " retrieval_us=", t.retrieval_us,
+                      " filter_us=", t.filter_us,
+                      " features_us=", t.features_us, " blend_us=", t.blend_us,
+                      " response_us=", t.response_us,
+                      " candidates=", t.candidates);
+}
 
 std::unique_ptr<RankerService> RankerService::Create(
     RankEngine* engine, RankerMetrics* metrics,

@@ -30,6 +30,13 @@ struct RankerServiceOptions {
   std::string build;
 };
 
+// A Rank request with explain = true gets the model's stage times
+// (RankTrace) back in this trailing metadata entry, as FormatRankTrace text:
+// "user_us=.. retrieval_us=.. filter_us=.. features_us=.. blend_us=..
+// response_us=.. candidates=..".
+inline constexpr char kRankTraceMetadataKey[] = "tailor-trace";
+std::string FormatRankTrace(const RankTrace& trace);
+
 class RankerService {
  public:
   // `engine` and `metrics` (may be null) must outlive the service.
