@@ -68,7 +68,33 @@ ABSL_FLAG(std::string, metrics_port_file, "",
           "If set, the chosen metrics port is written here.");
 ABSL_FLAG(int, poll_interval_ms, 2000,
           "How often the model base and config files are rechecked, in ms.");
-ABSL_FLAG(int, threads, 2, "Threads computing Rank answers.");
+ABSL_FLAG(int, threads, 2,
+          "Cores computing Rank answers: at most this many CF scans (micro-"
+          "batches) run at once.");
+ABSL_FLAG(int, rank_workers, 0,
+          "Rank calls in progress at once (worker threads); more than "
+          "--threads so that concurrent calls meet in the micro-batcher. "
+          "0: 8 x --threads.");
+ABSL_FLAG(bool, scan_int8, true,
+          "CF retrieval scans int8 item factors and re-scores exactly every "
+          "item the quantization bound cannot rule out (same results as the "
+          "float scan, 4x less memory traffic).");
+ABSL_FLAG(bool, micro_batch, true,
+          "Gather concurrent CF scans of one model version into one batched "
+          "scan.");
+ABSL_FLAG(int, batch_window_us, 200,
+          "Longest a micro-batch waits for more calls, in microseconds.");
+ABSL_FLAG(int, batch_max, 16, "Calls per micro-batch at most.");
+ABSL_FLAG(int, load_nice, 10,
+          "Nice value of the thread loading a new model version (0: the "
+          "polling thread loads at normal priority), so a swap under load "
+          "takes the CPU the serving threads leave.");
+ABSL_FLAG(int, scan_threads, 0,
+          "Threads sharing one CF scan of a large catalogue (see "
+          "--scan_parallel_min_items); 0: --threads.");
+ABSL_FLAG(int64_t, scan_parallel_min_items, 200000,
+          "Catalogues with at least this many items split each CF scan over "
+          "--scan_threads threads.");
 ABSL_FLAG(int, max_queue, 1024,
           "Rank requests waiting for a thread beyond which new ones are "
           "refused with RESOURCE_EXHAUSTED.");
@@ -146,7 +172,23 @@ absl::StatusOr<ranker::RankEngineOptions> EngineOptions() {
     return absl::InvalidArgumentError("--poll_interval_ms must be >= 1");
   }
   o.poll_interval = absl::Milliseconds(poll_ms);
-  o.loader = ranker::HybridModelLoader(PosixFileSystem());
+  ranker::HybridModelOptions model;
+  const int threads = absl::GetFlag(FLAGS_threads);
+  model.int8 = absl::GetFlag(FLAGS_scan_int8);
+  model.micro_batch = absl::GetFlag(FLAGS_micro_batch);
+  model.batcher.window_us = absl::GetFlag(FLAGS_batch_window_us);
+  model.batcher.max_batch = absl::GetFlag(FLAGS_batch_max);
+  model.batcher.max_concurrent = std::max(threads, 1);
+  model.scan_threads = absl::GetFlag(FLAGS_scan_threads) > 0
+                           ? absl::GetFlag(FLAGS_scan_threads)
+                           : std::max(threads, 1);
+  model.scan_parallel_min_items = absl::GetFlag(FLAGS_scan_parallel_min_items);
+  if (model.batcher.window_us < 0 || model.batcher.max_batch < 1) {
+    return absl::InvalidArgumentError(
+        "--batch_window_us must be >= 0 and --batch_max >= 1");
+  }
+  o.loader = ranker::HybridModelLoader(PosixFileSystem(), model,
+                                       absl::GetFlag(FLAGS_load_nice));
   o.hostname = Hostname();
   o.replica = absl::GetFlag(FLAGS_replica);
   o.build = kBuild;
@@ -160,9 +202,11 @@ int Run() {
                  std::string(engine_options.status().message()).c_str());
     return 2;
   }
-  if (absl::GetFlag(FLAGS_threads) < 1 || absl::GetFlag(FLAGS_max_queue) < 0) {
-    std::fprintf(
-        stderr, "tailor_ranker: --threads must be >= 1 and --max_queue >= 0\n");
+  if (absl::GetFlag(FLAGS_threads) < 1 || absl::GetFlag(FLAGS_max_queue) < 0 ||
+      absl::GetFlag(FLAGS_rank_workers) < 0) {
+    std::fprintf(stderr,
+                 "tailor_ranker: --threads must be >= 1, --rank_workers >= 0 "
+                 "and --max_queue >= 0\n");
     return 2;
   }
 
@@ -189,7 +233,9 @@ int Run() {
   options.metrics_host = absl::GetFlag(FLAGS_metrics_host);
   options.metrics_port = absl::GetFlag(FLAGS_metrics_port);
   options.poll_interval = engine_options->poll_interval;
-  options.service.work.threads = absl::GetFlag(FLAGS_threads);
+  options.service.work.threads = absl::GetFlag(FLAGS_rank_workers) > 0
+                                     ? absl::GetFlag(FLAGS_rank_workers)
+                                     : 8 * absl::GetFlag(FLAGS_threads);
   options.service.work.max_queued = absl::GetFlag(FLAGS_max_queue);
   options.service.hostname = engine_options->hostname;
   options.service.replica = engine_options->replica;

@@ -1,5 +1,7 @@
 #include "tools/tailor/loadgen_command.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -55,6 +57,22 @@ ABSL_FLAG(bool, loadgen_explain, false, "Ask for per-component scores.");
 ABSL_FLAG(double, loadgen_diversity, 0, "Diversity strength in [0, 1].");
 ABSL_FLAG(std::string, loadgen_countries, "GB,DE,FR,NL,ES",
           "Context countries drawn per request (empty: none).");
+ABSL_FLAG(std::string, loadgen_publish_from, "",
+          "Swap measurement: a complete model version directory that is "
+          "renamed to --loadgen_publish_to (publishing it) at "
+          "--loadgen_publish_at_s into the run; the report then compares "
+          "latency in --loadgen_swap_window_s from the publish with the same "
+          "length of time just before it.");
+ABSL_FLAG(std::string, loadgen_publish_to, "",
+          "Swap measurement: <model_base>/<model>/<version> to publish to.");
+ABSL_FLAG(double, loadgen_publish_at_s, 10,
+          "Swap measurement: seconds into the run when the version is "
+          "published.");
+ABSL_FLAG(double, loadgen_swap_window_s, 10,
+          "Swap measurement: length of the compared windows, in seconds.");
+ABSL_FLAG(int, loadgen_server_pid, 0,
+          "If set, the server's CPU time (utime + stime from /proc/PID/stat) "
+          "over the run is reported, per request too.");
 ABSL_FLAG(double, loadgen_wait_serving_s, 30,
           "Wait up to this long for the ranker's health to be SERVING "
           "before the run (0: do not wait).");
@@ -136,6 +154,28 @@ absl::Status FillIds(ranker::RequestMix* mix) {
   return absl::OkStatus();
 }
 
+// utime + stime of process `pid` in seconds, from /proc/PID/stat.
+absl::StatusOr<double> ProcessCpuSeconds(int pid) {
+  const std::string path = absl::StrCat("/proc/", pid, "/stat");
+  TAILOR_ASSIGN_OR_RETURN(std::string stat,
+                          ReadFileToString(PosixFileSystem(), path));
+  // Fields after the command name (which may hold spaces) in parentheses.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) {
+    return absl::DataLossError(absl::StrCat(path, ": no ')' in the line"));
+  }
+  std::vector<std::string> fields =
+      absl::StrSplit(stat.substr(close + 2), ' ', absl::SkipEmpty());
+  // utime and stime are fields 14 and 15 of the line, 12 and 13 here.
+  int64_t utime = 0, stime = 0;
+  if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &utime) ||
+      !absl::SimpleAtoi(fields[12], &stime)) {
+    return absl::DataLossError(absl::StrCat(path, ": no utime/stime fields"));
+  }
+  return static_cast<double>(utime + stime) /
+         static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 nlohmann::json LatencyJson(const ranker::LatencySummary& s) {
   return {{"count", s.count},   {"mean_ms", s.mean_ms}, {"p50_ms", s.p50_ms},
           {"p90_ms", s.p90_ms}, {"p99_ms", s.p99_ms},   {"p999_ms", s.p999_ms},
@@ -210,8 +250,45 @@ absl::Status Run() {
   }
   std::fprintf(stderr, "tailor loadgen: %s loop against %s, model %s\n",
                mode.c_str(), target.c_str(), mix.model_name.c_str());
+  const std::string publish_from = absl::GetFlag(FLAGS_loadgen_publish_from);
+  const std::string publish_to = absl::GetFlag(FLAGS_loadgen_publish_to);
+  if (publish_from.empty() != publish_to.empty()) {
+    return absl::InvalidArgumentError(
+        "--loadgen_publish_from and --loadgen_publish_to go together");
+  }
+  absl::Status published = absl::OkStatus();
+  absl::Time published_at;
+  if (!publish_from.empty()) {
+    const double at_s = absl::GetFlag(FLAGS_loadgen_publish_at_s);
+    const double window_s = absl::GetFlag(FLAGS_loadgen_swap_window_s);
+    if (!(at_s >= 0) || !(window_s > 0)) {
+      return absl::InvalidArgumentError(
+          "--loadgen_publish_at_s must be >= 0 and --loadgen_swap_window_s "
+          "> 0");
+    }
+    options.event_at = absl::Seconds(at_s);
+    options.event_window = absl::Seconds(window_s);
+    options.event = [&] {
+      published_at = absl::Now();
+      published = PosixFileSystem()->Rename(publish_from, publish_to);
+      std::fprintf(stderr, "tailor loadgen: published %s -> %s: %s\n",
+                   publish_from.c_str(), publish_to.c_str(),
+                   published.ToString().c_str());
+    };
+  }
+  const int server_pid = absl::GetFlag(FLAGS_loadgen_server_pid);
+  double cpu_before = 0;
+  if (server_pid > 0) {
+    TAILOR_ASSIGN_OR_RETURN(cpu_before, ProcessCpuSeconds(server_pid));
+  }
   TAILOR_ASSIGN_OR_RETURN(ranker::LoadReport report,
                           ranker::RunLoad(options, channels));
+  double server_cpu_s = 0;
+  if (server_pid > 0) {
+    TAILOR_ASSIGN_OR_RETURN(double cpu_after, ProcessCpuSeconds(server_pid));
+    server_cpu_s = cpu_after - cpu_before;
+  }
+  TAILOR_RETURN_IF_ERROR(published);
 
   nlohmann::json errors = nlohmann::json::object();
   for (const auto& [code, n] : report.errors_by_code) errors[code] = n;
@@ -240,6 +317,33 @@ absl::Status Run() {
       {"latency", LatencyJson(report.latency)},
       {"latency_ok", LatencyJson(report.latency_ok)},
   };
+  double load1 = 0;
+  if (absl::StatusOr<std::string> loadavg =
+          ReadFileToString(PosixFileSystem(), "/proc/loadavg");
+      loadavg.ok()) {
+    std::vector<std::string> f = absl::StrSplit(*loadavg, ' ');
+    if (!f.empty() && !absl::SimpleAtod(f[0], &load1)) load1 = 0;
+  }
+  out["load_average_1m_at_end"] = load1;
+  if (server_pid > 0) {
+    out["server_cpu_s"] = server_cpu_s;
+    out["server_cpu_ms_per_request"] =
+        report.sent > 0 ? 1e3 * server_cpu_s / static_cast<double>(report.sent)
+                        : 0.0;
+  }
+  if (report.has_event) {
+    const double steady = report.latency_before_event.p99_ms;
+    const double swap = report.latency_event_window.p99_ms;
+    out["swap"] = {
+        {"published", publish_to},
+        {"window_s", absl::ToDoubleSeconds(options.event_window)},
+        {"steady", LatencyJson(report.latency_before_event)},
+        {"window", LatencyJson(report.latency_event_window)},
+        {"failed_steady", report.failed_before_event},
+        {"failed_window", report.failed_in_event_window},
+        {"p99_ratio", steady > 0 ? swap / steady : 0.0},
+    };
+  }
   if (absl::GetFlag(FLAGS_json)) {
     std::printf("%s\n", out.dump().c_str());
   } else {
@@ -257,6 +361,22 @@ absl::Status Run() {
         "latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f  "
         "mean %.3f\n",
         l.p50_ms, l.p90_ms, l.p99_ms, l.p999_ms, l.max_ms, l.mean_ms);
+    if (server_pid > 0) {
+      std::printf("server CPU %.3f s, %.4f ms per request (load %.2f)\n",
+                  server_cpu_s, out["server_cpu_ms_per_request"].get<double>(),
+                  load1);
+    }
+    if (report.has_event) {
+      std::printf(
+          "swap: p99 %.3f ms in the %.1f s from the publish vs %.3f ms "
+          "before (ratio %.2f); failed %lld in the window, %lld before\n",
+          report.latency_event_window.p99_ms,
+          absl::ToDoubleSeconds(options.event_window),
+          report.latency_before_event.p99_ms,
+          out["swap"]["p99_ratio"].get<double>(),
+          static_cast<long long>(report.failed_in_event_window),
+          static_cast<long long>(report.failed_before_event));
+    }
   }
   return absl::OkStatus();
 }

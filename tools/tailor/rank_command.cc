@@ -177,6 +177,12 @@ absl::Status Run() {
                response.user_segment().c_str(),
                response.cold_start() ? ", cold start" : "",
                response.items_size());
+  // The server's stage times ("tailor-trace" trailing metadata).
+  std::string trace;
+  for (const auto& [key, value] : context.GetServerTrailingMetadata()) {
+    if (key == "tailor-trace") trace.assign(value.data(), value.size());
+  }
+  if (!trace.empty()) std::fprintf(stderr, "server trace: %s\n", trace.c_str());
   nlohmann::json items = nlohmann::json::array();
   for (int i = 0; i < response.items_size(); ++i) {
     const auto& item = response.items(i);
@@ -201,6 +207,7 @@ absl::Status Run() {
                           {"experiment_arm", response.experiment_arm()},
                           {"user_segment", response.user_segment()},
                           {"cold_start", response.cold_start()},
+                          {"server_trace", trace},
                           {"items", items}};
     std::printf("%s\n", out.dump().c_str());
   }
