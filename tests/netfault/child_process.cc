@@ -117,6 +117,7 @@ absl::StatusOr<int> ChildProcess::WaitForPort(const std::string& port_file,
 }
 
 absl::StatusOr<int> ChildProcess::Wait(absl::Duration timeout) {
+  if (exited_) return exit_code_;
   if (pid_ <= 0) return absl::FailedPreconditionError("no process");
   const absl::Time deadline = absl::Now() + timeout;
   while (true) {
@@ -125,8 +126,11 @@ absl::StatusOr<int> ChildProcess::Wait(absl::Duration timeout) {
       pid_ = 0;
       close(pidfd_);
       pidfd_ = -1;
-      if (WIFEXITED(status)) return WEXITSTATUS(status);
-      return WIFSIGNALED(status) ? -WTERMSIG(status) : -1000;
+      exited_ = true;
+      exit_code_ = WIFEXITED(status)     ? WEXITSTATUS(status)
+                   : WIFSIGNALED(status) ? -WTERMSIG(status)
+                                         : -1000;
+      return exit_code_;
     }
     if (absl::Now() >= deadline) {
       return absl::DeadlineExceededError("process did not exit in time");

@@ -32,8 +32,8 @@ class ChildProcess {
   // when the process exits first, DEADLINE_EXCEEDED at the deadline.
   absl::StatusOr<int> WaitForPort(const std::string& port_file,
                                   absl::Duration timeout);
-  // Waits for the exit: the exit code, or -signal. DEADLINE_EXCEEDED after
-  // `timeout` (the process is left running).
+  // Waits for the exit: the exit code, or -signal (also on later calls).
+  // DEADLINE_EXCEEDED after `timeout` (the process is left running).
   absl::StatusOr<int> Wait(absl::Duration timeout);
   // Signals the process group and reaps the process.
   void Kill(int signal);
@@ -43,6 +43,8 @@ class ChildProcess {
  private:
   pid_t pid_ = 0;
   int pidfd_ = -1;
+  bool exited_ = false;
+  int exit_code_ = 0;
 };
 
 // The whole content of a file ("" if it cannot be read).

@@ -40,13 +40,14 @@ class PushRetryTest : public ::testing::Test {
     for (int i = 0; i < kShards; ++i) {
       auto shard = std::make_unique<ChildProcess>();
       const std::string port_file = absl::StrCat(dir_, "/ps", i, ".port");
-      TAILOR_ASSERT_OK(
-          shard->Start({kPs, "--port=0", "--port_file=" + port_file,
-                        absl::StrCat("--shard_index=", i),
-                        absl::StrCat("--num_shards=", kShards),
-                        "--checkpoint_dir=" + dir_ + "/ckpt"},
-                       absl::StrCat(dir_, "/ps", i, ".out"),
-                       absl::StrCat(dir_, "/ps", i, ".err")));
+      TAILOR_ASSERT_OK(shard->Start(
+          {kPs, "--insecure", "--port=0", "--port_file=" + port_file,
+           absl::StrCat("--shard_index=", i),
+           absl::StrCat("--num_shards=", kShards),
+           "--checkpoint_dir=" + dir_ + "/ckpt", "--insecure",
+           "--undefok=insecure"},
+          absl::StrCat(dir_, "/ps", i, ".out"),
+          absl::StrCat(dir_, "/ps", i, ".err")));
       TAILOR_ASSERT_OK_AND_ASSIGN(
           int port, shard->WaitForPort(port_file, absl::Seconds(60)));
       direct_.push_back(absl::StrCat("127.0.0.1:", port));
