@@ -28,11 +28,15 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "core/file_system.h"
+#include "core/logging/json_log.h"
+#include "core/metrics/metric_registry.h"
+#include "core/metrics/metrics_http_server.h"
 #include "core/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "parameter_server/parameter_server_service.h"
+#include "parameter_server/ps_metrics.h"
 #include "parameter_server/shard_state.h"
 
 ABSL_FLAG(std::string, host, "127.0.0.1",
@@ -52,6 +56,16 @@ ABSL_FLAG(int, max_push_mb, 1024,
           "Largest single Push this shard buffers, in MiB of payload.");
 ABSL_FLAG(int, shutdown_grace_ms, 5000,
           "Grace period for running calls on SIGTERM/SIGINT, in ms.");
+ABSL_FLAG(std::string, metrics_host, "127.0.0.1",
+          "Address of the Prometheus metrics endpoint "
+          "(docs/observability.md).");
+ABSL_FLAG(int, metrics_port, 0,
+          "Metrics HTTP port (GET /metrics); 0 lets the OS choose (see "
+          "--metrics_port_file), -1 turns the endpoint off.");
+ABSL_FLAG(std::string, metrics_port_file, "",
+          "If set, the chosen metrics port is written here (atomically).");
+ABSL_FLAG(std::string, log_format, "json",
+          "Standard-error log lines: json (one object per line) or text.");
 
 namespace tailor {
 namespace {
@@ -103,6 +117,14 @@ int Run() {
                  absl::GetFlag(FLAGS_port));
     return 2;
   }
+  absl::StatusOr<logging::LogFormat> log_format =
+      logging::ParseLogFormat(absl::GetFlag(FLAGS_log_format), "log_format");
+  if (!log_format.ok()) {
+    std::fprintf(stderr, "tailor_ps: %s\n",
+                 std::string(log_format.status().message()).c_str());
+    return 2;
+  }
+  logging::Logger log({"tailor_ps", *log_format, nullptr, nullptr});
   ShardStateOptions options;
   options.shard_index = static_cast<uint32_t>(std::max(shard_index, 0));
   options.num_shards = static_cast<uint32_t>(std::max(num_shards, 0));
@@ -127,17 +149,14 @@ int Run() {
     absl::StatusOr<RestoreResult> restored =
         (*state)->Restore(checkpoint_dir, -1);
     if (restored.ok()) {
-      std::fprintf(stderr,
-                   "tailor_ps: shard %d restored iteration %lld (%llu rows) "
-                   "from %s\n",
-                   shard_index, static_cast<long long>(restored->iteration),
-                   static_cast<unsigned long long>(restored->rows),
-                   checkpoint_dir.c_str());
+      log.Info("restored checkpoint",
+               {{"shard_index", shard_index},
+                {"iteration", restored->iteration},
+                {"rows", restored->rows},
+                {"checkpoint_dir", checkpoint_dir}});
     } else if (restored.status().code() == absl::StatusCode::kNotFound) {
-      std::fprintf(stderr,
-                   "tailor_ps: no checkpoint to restore (%s); "
-                   "starting empty\n",
-                   std::string(restored.status().message()).c_str());
+      log.Info("no checkpoint to restore; starting empty",
+               {{"reason", std::string(restored.status().message())}});
     } else {
       std::fprintf(stderr, "tailor_ps: restore failed: %s\n",
                    restored.status().ToString().c_str());
@@ -162,8 +181,7 @@ int Run() {
   int grace_ms = absl::GetFlag(FLAGS_shutdown_grace_ms);
   ParameterServerServiceOptions service_options;
   service_options.on_shutdown = [&](uint32_t grace, const std::string& reason) {
-    std::fprintf(stderr, "tailor_ps: Shutdown requested (%s)\n",
-                 reason.c_str());
+    log.Info("Shutdown requested", {{"reason", reason}});
     {
       absl::MutexLock lock(&grace_mu);
       grace_ms = static_cast<int>(grace);
@@ -181,6 +199,15 @@ int Run() {
       absl::StrCat(absl::GetFlag(FLAGS_host), ":", absl::GetFlag(FLAGS_port));
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(service->grpc_service());
+  metrics::MetricRegistry registry;
+  PsMetrics ps_metrics(&registry, state->get());
+  {
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(ps_metrics.NewInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::fprintf(stderr, "tailor_ps: could not listen on %s\n",
@@ -190,6 +217,34 @@ int Run() {
   std::printf("tailor_ps: shard %d of %d listening on %s:%d\n", shard_index,
               num_shards, absl::GetFlag(FLAGS_host).c_str(), port);
   std::fflush(stdout);
+  std::unique_ptr<metrics::MetricsHttpServer> metrics_server;
+  if (absl::GetFlag(FLAGS_metrics_port) >= 0) {
+    metrics::MetricsHttpServerOptions metrics_options;
+    metrics_options.host = absl::GetFlag(FLAGS_metrics_host);
+    metrics_options.port = absl::GetFlag(FLAGS_metrics_port);
+    absl::StatusOr<std::unique_ptr<metrics::MetricsHttpServer>> started =
+        metrics::MetricsHttpServer::Start(metrics_options, &registry);
+    absl::Status written = started.status();
+    if (started.ok()) {
+      metrics_server = *std::move(started);
+      const std::string metrics_port_file =
+          absl::GetFlag(FLAGS_metrics_port_file);
+      if (!metrics_port_file.empty()) {
+        written = WritePortFile(metrics_port_file, metrics_server->port());
+      }
+    }
+    if (!written.ok()) {
+      log.Error("metrics endpoint failed", {{"error", written.ToString()}});
+      server->Shutdown();
+      return 1;
+    }
+  }
+  log.Info("serving", {{"shard_index", shard_index},
+                       {"num_shards", num_shards},
+                       {"address", absl::StrCat(absl::GetFlag(FLAGS_host),
+                                                ":", port)},
+                       {"metrics_port", metrics_server ? metrics_server->port()
+                                                       : -1}});
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty()) {
     absl::Status written = WritePortFile(port_file, port);
@@ -205,7 +260,7 @@ int Run() {
     int sig = 0;
     sigwait(&signals, &sig);
     if (!stop_requested.load()) {
-      std::fprintf(stderr, "tailor_ps: signal %d, shutting down\n", sig);
+      log.Info("signal received, shutting down", {{"signal", sig}});
     }
     request_stop();
   });
@@ -221,7 +276,7 @@ int Run() {
   }
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(grace));
-  std::fprintf(stderr, "tailor_ps: shard %d stopped\n", shard_index);
+  log.Info("stopped", {{"shard_index", shard_index}});
   return 0;
 }
 
