@@ -55,7 +55,10 @@ class ClientImpl final : public PsClient {
       grpc::ChannelArguments args;
       args.SetMaxReceiveMessageSize(4 << 20);
       channels_.push_back(grpc::CreateCustomChannel(
-          address, grpc::InsecureChannelCredentials(), args));
+          address,
+          options.credentials != nullptr ? options.credentials
+                                         : grpc::InsecureChannelCredentials(),
+          args));
       stubs_.push_back(v1::ParameterServer::NewStub(channels_.back()));
     }
     uint64_t first = options.first_request_id;

@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "grpcpp/security/credentials.h"
 #include "parameter_server/ps_types.h"
 
 namespace tailor {
@@ -38,6 +39,9 @@ struct PsClientOptions {
   int64_t max_backoff_ms = 2000;
   // Pushes above this payload are split into several Pushes.
   int64_t max_push_bytes = int64_t{64} << 20;
+  // Channel credentials of every shard channel (docs/security.md); null:
+  // plaintext (InsecureChannelCredentials), for in-process tests.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
 };
 
 struct PullOptions {

@@ -28,6 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "core/file_system.h"
+#include "core/security/security_flags.h"
 #include "core/logging/json_log.h"
 #include "core/metrics/metric_registry.h"
 #include "core/metrics/metrics_http_server.h"
@@ -82,7 +83,10 @@ void PrintHelp() {
       "flags:\n");
   std::vector<const absl::CommandLineFlag*> flags;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (absl::EndsWith(flag->Filename(), "ps_main.cc")) flags.push_back(flag);
+    if (absl::EndsWith(flag->Filename(), "ps_main.cc") ||
+        security::IsSecurityFlag(*flag)) {
+      flags.push_back(flag);
+    }
   }
   std::sort(flags.begin(), flags.end(),
             [](auto* a, auto* b) { return a->Name() < b->Name(); });
@@ -125,6 +129,14 @@ int Run() {
     return 2;
   }
   logging::Logger log({"tailor_ps", *log_format, nullptr, nullptr});
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      security::ServerCredentialsFromFlags("tailor_ps",
+                                           security::ParameterServerPolicy());
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "tailor_ps: refusing to start: %s\n",
+                 std::string(credentials.status().message()).c_str());
+    return 2;
+  }
   ShardStateOptions options;
   options.shard_index = static_cast<uint32_t>(std::max(shard_index, 0));
   options.num_shards = static_cast<uint32_t>(std::max(num_shards, 0));
@@ -197,7 +209,7 @@ int Run() {
   int port = 0;
   const std::string address =
       absl::StrCat(absl::GetFlag(FLAGS_host), ":", absl::GetFlag(FLAGS_port));
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(address, *credentials, &port);
   builder.RegisterService(service->grpc_service());
   metrics::MetricRegistry registry;
   PsMetrics ps_metrics(&registry, state->get());

@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/file_system.h"
+#include "core/security/security_flags.h"
 #include "core/status_macros.h"
 #include "ranker/engine/serving_engine.h"
 #include "ranker/engine/version_policy.h"
@@ -120,7 +121,8 @@ void PrintHelp() {
       "--model_base=DIR [--flag=value ...]\n\nflags:\n");
   std::vector<const absl::CommandLineFlag*> flags;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (absl::EndsWith(flag->Filename(), "ranker_main.cc")) {
+    if (absl::EndsWith(flag->Filename(), "ranker_main.cc") ||
+        security::IsSecurityFlag(*flag)) {
       flags.push_back(flag);
     }
   }
@@ -210,6 +212,15 @@ int Run() {
     return 2;
   }
 
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      security::ServerCredentialsFromFlags("tailor_ranker",
+                                           security::RankerPolicy());
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "tailor_ranker: refusing to start: %s\n",
+                 std::string(credentials.status().message()).c_str());
+    return 2;
+  }
+
   // Signals are taken by one thread with sigwait, so no handler runs on
   // gRPC's threads; blocked before any other thread starts.
   sigset_t signals;
@@ -233,6 +244,7 @@ int Run() {
   options.metrics_host = absl::GetFlag(FLAGS_metrics_host);
   options.metrics_port = absl::GetFlag(FLAGS_metrics_port);
   options.poll_interval = engine_options->poll_interval;
+  options.credentials = *credentials;
   options.service.work.threads = absl::GetFlag(FLAGS_rank_workers) > 0
                                      ? absl::GetFlag(FLAGS_rank_workers)
                                      : 8 * absl::GetFlag(FLAGS_threads);

@@ -146,4 +146,8 @@ std::vector<std::string> SecurityFlagNames() {
           "tls_client_auth", "token_list_file", "bearer_token_file"};
 }
 
+std::vector<std::string> ClientSecurityFlagNames() {
+  return {"insecure", "tls_cert", "tls_key", "tls_ca", "bearer_token_file"};
+}
+
 }  // namespace tailor::security

@@ -46,6 +46,8 @@ ChannelCredentialsFromFlags(absl::string_view program);
 // their names (for the `tailor` tool's per-command flag lists).
 bool IsSecurityFlag(const absl::CommandLineFlag& flag);
 std::vector<std::string> SecurityFlagNames();
+// The flags a client uses (no --tls_client_auth, --token_list_file).
+std::vector<std::string> ClientSecurityFlagNames();
 
 }  // namespace tailor::security
 

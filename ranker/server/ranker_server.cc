@@ -51,7 +51,10 @@ absl::StatusOr<std::unique_ptr<RankerServer>> RankerServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   const std::string address = absl::StrCat(options.host, ":", options.port);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
+  builder.AddListeningPort(address,
+                           options.credentials != nullptr
+                               ? options.credentials
+                               : grpc::InsecureServerCredentials(),
                            &s->port_);
   builder.RegisterService(s->service_->grpc_service());
   s->server_ = builder.BuildAndStart();

@@ -25,6 +25,7 @@
 
 namespace grpc {
 class Server;
+class ServerCredentials;
 }  // namespace grpc
 
 namespace tailor::ranker {
@@ -40,6 +41,10 @@ struct RankerServerOptions {
   RankerServiceOptions service;
   // How often GetModelStatus is polled for health and version metrics.
   absl::Duration poll_interval = absl::Milliseconds(500);
+  // Transport security of the gRPC port (docs/security.md); null: plaintext
+  // (InsecureServerCredentials), for in-process tests. tailor_ranker always
+  // sets it from its flags.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
 };
 
 class RankerServer {

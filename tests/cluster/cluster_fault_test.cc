@@ -290,7 +290,8 @@ TEST_F(ClusterFaultTest, UnreachableShardEndsInAClearError) {
   cluster::ProcessSpec coordinator;
   coordinator.name = "coordinator";
   coordinator.binary = Binaries().coordinator;
-  coordinator.args = {"--port=0",
+  coordinator.args = {"--insecure",
+                      "--port=0",
                       "--port_file=" + dir + "/coordinator.port",
                       "--job_spec=" + spec_path,
                       "--ps_addresses=127.0.0.1:1",
@@ -328,8 +329,9 @@ TEST_F(ClusterFaultTest, WorkerWithoutCoordinatorEndsInAClearError) {
   cluster::ProcessSpec worker;
   worker.name = "worker";
   worker.binary = Binaries().worker;
-  worker.args = {"--coordinator=127.0.0.1:1", "--worker_index=0", "--threads=1",
-                 "--coordinator_wait_ms=3000", "--rpc_timeout_ms=1000"};
+  worker.args = {
+      "--insecure",  "--coordinator=127.0.0.1:1",  "--worker_index=0",
+      "--threads=1", "--coordinator_wait_ms=3000", "--rpc_timeout_ms=1000"};
   TAILOR_ASSERT_OK(supervisor->Start(worker));
   const absl::Status finished =
       supervisor->WaitForFinish("worker", absl::Now() + absl::Seconds(90));

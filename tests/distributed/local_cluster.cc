@@ -136,7 +136,7 @@ absl::Status LocalCluster::Start() {
     auto p = std::make_unique<Process>();
     const std::string port_file = absl::StrCat(dir, "/ps", i, ".port");
     TAILOR_RETURN_IF_ERROR(
-        p->Start({kPs, "--port=0", "--port_file=" + port_file,
+        p->Start({kPs, "--insecure", "--port=0", "--port_file=" + port_file,
                   absl::StrCat("--shard_index=", i),
                   absl::StrCat("--num_shards=", options_.shards),
                   "--checkpoint_dir=" + state_dir(), "--restore"},
@@ -152,6 +152,7 @@ absl::Status LocalCluster::Start() {
       WriteStringToFile(fs, spec_path, options_.job_spec_text));
   std::vector<std::string> args = {
       kCoordinator,
+      "--insecure",
       "--port=0",
       "--port_file=" + dir + "/coordinator.port",
       "--job_spec=" + spec_path,
@@ -175,13 +176,13 @@ absl::Status LocalCluster::Start() {
           : options_.workers;
   for (int i = 0; i < processes; ++i) {
     auto p = std::make_unique<Process>();
-    TAILOR_RETURN_IF_ERROR(
-        p->Start({kWorker, absl::StrCat("--coordinator=127.0.0.1:", port),
-                  absl::StrCat("--worker_index=", i),
-                  absl::StrCat("--threads=", options_.worker_threads),
-                  "--coordinator_wait_ms=30000"},
-                 absl::StrCat(dir, "/worker", i, ".out"),
-                 absl::StrCat(dir, "/worker", i, ".err")));
+    TAILOR_RETURN_IF_ERROR(p->Start(
+        {kWorker, "--insecure", absl::StrCat("--coordinator=127.0.0.1:", port),
+         absl::StrCat("--worker_index=", i),
+         absl::StrCat("--threads=", options_.worker_threads),
+         "--coordinator_wait_ms=30000"},
+        absl::StrCat(dir, "/worker", i, ".out"),
+        absl::StrCat(dir, "/worker", i, ".err")));
     workers_.push_back(std::move(p));
   }
   return absl::OkStatus();

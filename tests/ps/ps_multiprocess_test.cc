@@ -69,6 +69,7 @@ class Shard {
   absl::StatusOr<std::string> Start(bool restore) {
     std::remove(port_file().c_str());
     std::vector<std::string> args = {kBinary,
+                                     "--insecure",
                                      "--port=0",
                                      "--port_file=" + port_file(),
                                      absl::StrCat("--shard_index=", index_),

@@ -121,6 +121,21 @@ absl::StatusOr<std::unique_ptr<ClusterRunner>> ClusterRunner::Create(
   if (options.spec.dataset_dir().empty()) {
     return absl::InvalidArgumentError("the job needs a dataset (--dataset)");
   }
+  if (!options.tls_dir.empty()) {
+    if (options.tls_dir[0] != '/') {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "TLS directory must be absolute, got '", options.tls_dir, "'"));
+    }
+    for (const char* file : {"ca.crt", "ps.crt", "ps.key", "coordinator.crt",
+                             "coordinator.key", "worker.crt", "worker.key"}) {
+      const std::string path = absl::StrCat(options.tls_dir, "/", file);
+      if (access(path.c_str(), R_OK) != 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "TLS directory ", options.tls_dir, " lacks a readable ", file,
+            " (make it with tools/certs/make_certs.sh)"));
+      }
+    }
+  }
   TAILOR_RETURN_IF_ERROR(MakeDir(options.work_dir));
   for (const char* sub : {"/ports", "/state", "/models"}) {
     TAILOR_RETURN_IF_ERROR(MakeDir(options.work_dir + sub));
@@ -164,6 +179,15 @@ void ClusterRunner::OnCoordinatorLine(const std::string& line) {
   if (options_.on_progress) options_.on_progress(progress);
 }
 
+std::vector<std::string> ClusterRunner::SecurityArgs(
+    const std::string& role) const {
+  if (options_.tls_dir.empty()) return {"--insecure"};
+  const std::string& d = options_.tls_dir;
+  return {absl::StrCat("--tls_cert=", d, "/", role, ".crt"),
+          absl::StrCat("--tls_key=", d, "/", role, ".key"),
+          absl::StrCat("--tls_ca=", d, "/ca.crt")};
+}
+
 absl::Status ClusterRunner::Start() {
   start_time_ = absl::Now();
   const std::string& dir = options_.work_dir;
@@ -200,6 +224,7 @@ absl::Status ClusterRunner::Start() {
                absl::StrCat("--shard_index=", i),
                absl::StrCat("--num_shards=", options_.shards),
                "--checkpoint_dir=" + state_dir};
+    for (std::string& a : SecurityArgs("ps")) ps.args.push_back(std::move(a));
     ps.restart_args = {"--restore"};
     TAILOR_RETURN_IF_ERROR(supervisor_->Start(ps));
   }
@@ -227,6 +252,9 @@ absl::Status ClusterRunner::Start() {
                       "--export_base=" + options_.export_base,
                       "--export_name=" + options_.export_name,
                       "--progress_json"};
+  for (std::string& a : SecurityArgs("coordinator")) {
+    coordinator.args.push_back(std::move(a));
+  }
   coordinator.args.insert(coordinator.args.end(),
                           options_.coordinator_args.begin(),
                           options_.coordinator_args.end());
@@ -249,6 +277,9 @@ absl::Status ClusterRunner::Start() {
     worker.args = {"--coordinator=" + coordinator_,
                    absl::StrCat("--worker_index=", i),
                    absl::StrCat("--threads=", options_.worker_threads)};
+    for (std::string& a : SecurityArgs("worker")) {
+      worker.args.push_back(std::move(a));
+    }
     worker.args.insert(worker.args.end(), options_.worker_args.begin(),
                        options_.worker_args.end());
     TAILOR_RETURN_IF_ERROR(supervisor_->Start(worker));

@@ -63,8 +63,17 @@ struct ClusterOptions {
   std::string export_name = "default";
   RestartPolicyOptions restart;
   absl::Duration stop_grace = absl::Seconds(10);
-  absl::Duration startup_timeout = absl::Seconds(60);
+  // Shards, then the coordinator (which reads the dataset layout before it
+  // listens: minutes at 10^8 interactions on 2 cores), must write their ports
+  // within this time.
+  absl::Duration startup_timeout = absl::Minutes(15);
   absl::Duration job_timeout = absl::Hours(48);
+  // Transport security (docs/security.md). Empty: every process is started
+  // with --insecure (plaintext, said in each process's log). Otherwise an
+  // absolute directory made by tools/certs/make_certs.sh: ca.crt and
+  // <role>.crt / <role>.key for ps, coordinator and worker; every process
+  // then runs with mutual TLS and its role's certificate.
+  std::string tls_dir;
   // Extra flags for every coordinator / worker start (e.g. lease times).
   std::vector<std::string> coordinator_args, worker_args;
   std::function<void(const ProgressLine&)> on_progress;
@@ -108,6 +117,8 @@ class ClusterRunner {
  private:
   ClusterRunner(ClusterOptions options, std::unique_ptr<Supervisor> supervisor);
   void OnCoordinatorLine(const std::string& line);
+  // --insecure, or the TLS flags of `role`'s certificate in tls_dir.
+  std::vector<std::string> SecurityArgs(const std::string& role) const;
   std::string Tail(const ProcessReport& report) const;
   // `cause` explained: the coordinator's final error line if it printed
   // one, and the end of the failed process's stderr log.

@@ -19,6 +19,7 @@
 #include "core/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "tools/cluster/cluster_runner.h"
+#include "core/security/security_flags.h"
 #include "tools/tailor/common_flags.h"
 #include "tools/tailor/job_flags.h"
 
@@ -50,6 +51,11 @@ ABSL_FLAG(int32_t, cluster_max_restarts, 3,
 ABSL_FLAG(int32_t, cluster_timeout_s, 0,
           "Fail the job (and stop every process) after this many seconds; 0: "
           "no limit.");
+ABSL_FLAG(std::string, cluster_tls_dir, "",
+          "Run every process with mutual TLS, using the CA and per-role "
+          "certificates in this directory (made by tools/certs/"
+          "make_certs.sh; docs/security.md). Either this or --insecure is "
+          "required.");
 
 namespace tailor {
 namespace {
@@ -123,6 +129,31 @@ absl::StatusOr<ClusterOptions> BuildOptions() {
     }
   }
   options.spec.set_dataset_dir(dataset);
+  std::string tls_dir = absl::GetFlag(FLAGS_cluster_tls_dir);
+  TAILOR_ASSIGN_OR_RETURN(security::TlsOptions tls,
+                          security::TlsOptionsFromFlags());
+  if (tls_dir.empty() == !tls.insecure) {
+    return absl::InvalidArgumentError(
+        tls_dir.empty()
+            ? "no transport security chosen: give --cluster_tls_dir=DIR "
+              "(mutual TLS with the certificates of tools/certs/"
+              "make_certs.sh) or --insecure (plaintext)"
+            : "--cluster_tls_dir and --insecure exclude each other");
+  }
+  if (!tls_dir.empty() && tls_dir[0] != '/') {
+    char cwd[4096];
+    if (getcwd(cwd, sizeof(cwd)) != nullptr) {
+      tls_dir = absl::StrCat(cwd, "/", tls_dir);
+    }
+  }
+  options.tls_dir = tls_dir;
+  std::fprintf(stderr, "tailor cluster: transport security: %s\n",
+               tls_dir.empty() ? "INSECURE: plaintext, no authentication "
+                                 "(--insecure)"
+                               : absl::StrCat("mutual TLS with the "
+                                              "certificates in ",
+                                              tls_dir)
+                                     .c_str());
   const double holdout = absl::GetFlag(FLAGS_cluster_holdout);
   if (!(holdout >= 0 && holdout < 1)) {
     return absl::InvalidArgumentError(
@@ -310,7 +341,7 @@ Command ClusterCommand() {
       "processes on this machine";
   command.flags_file = __FILE__;
   command.shared_flags = JobSpecFlagNames();
-  for (const char* name : {"json", "dataset", "output"}) {
+  for (const char* name : {"json", "dataset", "output", "insecure"}) {
     command.shared_flags.push_back(name);
   }
   command.run = Run;

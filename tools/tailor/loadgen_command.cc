@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "core/dataset/dataset.h"
 #include "core/file_system.h"
+#include "core/security/security_flags.h"
 #include "core/status_macros.h"
 #include "grpcpp/grpcpp.h"
 #include "nlohmann/json.hpp"
@@ -223,6 +224,9 @@ absl::Status Run() {
   TAILOR_RETURN_IF_ERROR(ranker::ValidateMix(mix));
 
   const int num_channels = std::max(absl::GetFlag(FLAGS_loadgen_channels), 1);
+  TAILOR_ASSIGN_OR_RETURN(
+      std::shared_ptr<grpc::ChannelCredentials> creds,
+      security::ChannelCredentialsFromFlags("tailor loadgen"));
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < num_channels; ++i) {
     grpc::ChannelArguments args;
@@ -230,7 +234,7 @@ absl::Status Run() {
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt("tailor.loadgen.channel", i);
     channels.push_back(grpc::CreateCustomChannel(
-        target, grpc::InsecureChannelCredentials(), args));
+        target, creds, args));
   }
   const double wait_s = absl::GetFlag(FLAGS_loadgen_wait_serving_s);
   if (wait_s > 0) {
@@ -400,6 +404,9 @@ Command LoadgenCommand() {
       "code, latency p50/p90/p99/p99.9.";
   c.flags_file = __FILE__;
   c.shared_flags = {"json", "seed", "dataset"};
+  for (std::string& n : security::ClientSecurityFlagNames()) {
+    c.shared_flags.push_back(std::move(n));
+  }
   c.run = &RunLoadgen;
   return c;
 }

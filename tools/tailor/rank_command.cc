@@ -14,6 +14,7 @@
 #include "core/dataset/dataset.h"
 #include "core/file_system.h"
 #include "core/grpc_status.h"
+#include "core/security/security_flags.h"
 #include "core/status_macros.h"
 #include "grpcpp/grpcpp.h"
 #include "nlohmann/json.hpp"
@@ -150,8 +151,9 @@ absl::Status Run() {
   Catalogue catalogue;
   TAILOR_RETURN_IF_ERROR(catalogue.Load(absl::GetFlag(FLAGS_dataset)));
 
-  auto channel =
-      grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
+  TAILOR_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> creds,
+                          security::ChannelCredentialsFromFlags("tailor rank"));
+  auto channel = grpc::CreateChannel(server, creds);
   auto stub = tailor::v1::Ranker::NewStub(channel);
   grpc::ClientContext context;
   context.set_deadline(
@@ -223,6 +225,14 @@ int RunAndReport() {
   return 0;
 }
 
+std::vector<std::string> WithClientSecurityFlags(
+    std::vector<std::string> names) {
+  for (std::string& n : security::ClientSecurityFlagNames()) {
+    names.push_back(std::move(n));
+  }
+  return names;
+}
+
 }  // namespace
 
 Command RankCommand() {
@@ -230,7 +240,7 @@ Command RankCommand() {
       "rank",
       "Send one Rank request to a running tailor_ranker and print the items.",
       __FILE__,
-      {"json", "dataset"},
+      WithClientSecurityFlags({"json", "dataset"}),
       &RunAndReport};
 }
 

@@ -20,7 +20,9 @@ class GrpcClient final : public CoordinatorClient {
   explicit GrpcClient(const GrpcCoordinatorClientOptions& o)
       : options_(o),
         stub_(v1::Coordinator::NewStub(grpc::CreateChannel(
-            o.address, grpc::InsecureChannelCredentials()))) {}
+            o.address, o.credentials != nullptr
+                           ? o.credentials
+                           : grpc::InsecureChannelCredentials()))) {}
 
   absl::Status Register(const v1::RegisterRequest& request,
                         v1::RegisterResponse* response) override {

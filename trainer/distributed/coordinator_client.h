@@ -12,6 +12,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/security/credentials.h"
 #include "tailor/v1/coordinator.pb.h"
 
 namespace tailor::distributed {
@@ -36,6 +37,9 @@ struct GrpcCoordinatorClientOptions {
   int max_attempts = 4;        // per call, including the first
   int64_t initial_backoff_ms = 100;
   int64_t max_backoff_ms = 2000;
+  // Channel credentials (docs/security.md); null: plaintext
+  // (InsecureChannelCredentials), for in-process tests.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
 };
 
 // INVALID_ARGUMENT for an empty address. Errors of calls read

@@ -29,6 +29,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "core/file_system.h"
+#include "core/security/security_flags.h"
 #include "core/status_macros.h"
 #include "google/protobuf/text_format.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -102,7 +103,8 @@ void PrintHelp() {
       "tailor_coordinator [--flag=value ...]\n\nflags:\n");
   std::vector<const absl::CommandLineFlag*> flags;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (absl::EndsWith(flag->Filename(), "coordinator_main.cc")) {
+    if (absl::EndsWith(flag->Filename(), "coordinator_main.cc") ||
+        security::IsSecurityFlag(*flag)) {
       flags.push_back(flag);
     }
   }
@@ -209,8 +211,18 @@ int Run() {
       std::fprintf(stderr, "tailor_coordinator: %s\n", line.c_str());
     }
   };
+  // One certificate serves both sides: the Coordinator service and the
+  // channels to the shards.
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> server_credentials =
+      security::ServerCredentialsFromFlags("tailor_coordinator",
+                                           security::CoordinatorPolicy());
+  if (!server_credentials.ok()) return Fail(server_credentials.status());
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ps_credentials =
+      security::ChannelCredentialsFromFlags("tailor_coordinator");
+  if (!ps_credentials.ok()) return Fail(ps_credentials.status());
   PsClientOptions ps_options;
   ps_options.shard_addresses = options->ps_addresses;
+  ps_options.credentials = *ps_credentials;
   ps_options.timeout_ms = std::max(1, absl::GetFlag(FLAGS_ps_rpc_timeout_ms));
   absl::StatusOr<std::unique_ptr<PsClient>> ps = PsClient::Create(ps_options);
   if (!ps.ok()) return Fail(ps.status());
@@ -232,7 +244,7 @@ int Run() {
   int port = 0;
   const std::string address =
       absl::StrCat(absl::GetFlag(FLAGS_host), ":", absl::GetFlag(FLAGS_port));
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(address, *server_credentials, &port);
   builder.RegisterService(service->grpc_service());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {

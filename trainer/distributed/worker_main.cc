@@ -17,6 +17,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
+#include "core/security/security_flags.h"
 #include "parameter_server/ps_client.h"
 #include "trainer/distributed/coordinator_client.h"
 #include "trainer/distributed/worker.h"
@@ -50,7 +51,8 @@ void PrintHelp() {
       "tailor_worker --coordinator=HOST:PORT [--flag=value ...]\n\nflags:\n");
   std::vector<const absl::CommandLineFlag*> flags;
   for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (absl::EndsWith(flag->Filename(), "worker_main.cc")) {
+    if (absl::EndsWith(flag->Filename(), "worker_main.cc") ||
+        security::IsSecurityFlag(*flag)) {
       flags.push_back(flag);
     }
   }
@@ -76,6 +78,15 @@ int Run() {
     std::fprintf(stderr, "tailor_worker: --threads must be >= 1\n");
     return 2;
   }
+  // The worker's certificate is used on its coordinator and shard channels.
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      security::ChannelCredentialsFromFlags("tailor_worker");
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "tailor_worker: refusing to start: %s\n",
+                 std::string(credentials.status().message()).c_str());
+    return 2;
+  }
+  co.credentials = *credentials;
   absl::StatusOr<std::unique_ptr<CoordinatorClient>> client =
       NewGrpcCoordinatorClient(co);
   if (!client.ok()) {
@@ -92,9 +103,11 @@ int Run() {
   if (gethostname(host, sizeof(host) - 1) == 0) options.hostname = host;
   const int64_t ps_timeout_ms =
       std::max(1, absl::GetFlag(FLAGS_ps_rpc_timeout_ms));
-  options.ps_factory = [ps_timeout_ms](const PsClientOptions& o) {
+  options.ps_factory = [ps_timeout_ms,
+                        creds = *credentials](const PsClientOptions& o) {
     PsClientOptions with_timeout = o;
     with_timeout.timeout_ms = ps_timeout_ms;
+    with_timeout.credentials = creds;
     return PsClient::Create(with_timeout);
   };
   Worker worker(options, client->get());

@@ -106,7 +106,9 @@ absl::StatusOr<Process> StartShard(const std::string& binary,
                                    const std::string& dir, int index,
                                    int shards) {
   const std::string port_file = absl::StrCat(dir, "/ps", index, ".port");
-  std::vector<std::string> args = {binary, "--port=0",
+  std::vector<std::string> args = {binary,
+                                   "--insecure",
+                                   "--port=0",
                                    "--port_file=" + port_file,
                                    absl::StrCat("--shard_index=", index),
                                    absl::StrCat("--num_shards=", shards)};
