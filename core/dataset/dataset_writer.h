@@ -3,9 +3,10 @@
 
 // Writes a dataset directory (docs/formats/dataset.md) from a stream of
 // interactions:
-//   1. Add() / AddCounted() append 24-byte records (first-seen ordinals) to a
-//      spool (record_spool.h: memory up to spool_memory_bytes, then files)
-//      while EntityTable counts entries per user and item;
+//   1. Add() / AddCounted() append records (first-seen ordinals; 16 bytes
+//      while amounts are 0 and timestamps close, else 24) to a spool
+//      (record_spool.h: memory up to spool_memory_bytes, then files) while
+//      EntityTable counts entries per user and item;
 //   2. Finish() sorts keys into dense indices, chooses row ranges balanced by
 //      entry count, routes the records to per-partition spools of the
 //      user-major orientation, and for each partition radix-sorts by row,
@@ -14,6 +15,8 @@
 //      out in order from a stable radix sort alone; then it writes
 //      users.tsv, items.tsv and manifest.json and publishes the directory
 //      with one atomic rename.
+// Blocks and tables are bulk files (FileSystem::NewBulkWritableFile: the
+// POSIX file system writes them around the page cache).
 // Everything is written below `<output_dir>.tmp-ingest` first; a reader never
 // sees half a dataset.
 
@@ -38,9 +41,10 @@ struct DatasetWriterOptions {
   bool overwrite = false;    // replace an existing dataset at output_dir
   // Partitions are contiguous row ranges of about this many entries.
   int64_t target_partition_entries = int64_t{1} << 21;
-  // Spooled records (24 bytes per interaction; at most about twice the
-  // input's while finishing) stay in memory up to this many bytes and spill
-  // to files in the staging directory beyond it. Default 1 GiB.
+  // Spooled records (16 or 24 bytes per interaction, record_spool.h; at
+  // most about twice the input's while finishing) stay in memory up to this
+  // many bytes and spill to files in the staging directory beyond it.
+  // Default 1 GiB.
   size_t spool_memory_bytes = size_t{1} << 30;
   size_t spool_chunk_records = size_t{1} << 15;  // 768 KiB per chunk
 };

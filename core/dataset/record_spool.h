@@ -16,7 +16,6 @@
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "core/file_system.h"
-#include "core/format/aligned_buffer.h"
 
 namespace tailor {
 
@@ -31,9 +30,9 @@ struct SpoolRecord {
 };
 static_assert(sizeof(SpoolRecord) == 24, "spool record layout");
 
-// Records in memory backed by transparent huge pages when large (one page
-// fault per 2 MiB when a multi-megabyte sort buffer is first filled).
-using RecordBuffer = std::vector<SpoolRecord, AlignedAllocator<SpoolRecord>>;
+// The sort buffers of a partition. Plain 4 KiB pages: on the development
+// VM, huge pages for them cost more CPU time (docs/ingest.md, third round).
+using RecordBuffer = std::vector<SpoolRecord>;
 
 // The memory shared by a set of spools, handed out in chunks of
 // chunk_records records, and a pool of freed chunks for reuse (so memory is

@@ -53,8 +53,8 @@ struct IngestOptions {
   // output; less wall time, slightly more CPU time). Default 1.
   int threads = 1;
   int64_t target_partition_entries = int64_t{1} << 21;
-  // Spooled interactions stay in memory up to this many bytes (24 bytes per
-  // interaction, about twice that while finishing), then spill to files in
+  // Spooled interactions stay in memory up to this many bytes (16 or 24 bytes
+  // per interaction, about twice that while finishing), then spill to files in
   // the staging directory (DatasetWriterOptions::spool_memory_bytes).
   size_t spool_memory_bytes = size_t{1} << 30;
   int examples_per_reason = 3;

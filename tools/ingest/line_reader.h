@@ -12,7 +12,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "core/format/aligned_buffer.h"
 #include "tools/ingest/input_stream.h"
 
 namespace tailor {
@@ -52,8 +51,7 @@ class LineReader {
 
   std::unique_ptr<ByteStream> stream_;
   LineReaderOptions options_;
-  // Huge pages when large (core/format/aligned_buffer.h): few page faults.
-  std::vector<char, AlignedAllocator<char>> buffers_[2];
+  std::vector<char> buffers_[2];
   int current_ = 0;          // the buffer being filled and handed out
   bool handed_out_ = false;  // the last Next returned a chunk of current_
   size_t begin_ = 0;         // first unconsumed byte
