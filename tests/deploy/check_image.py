@@ -22,6 +22,7 @@ Prints one line per problem and exits 1 if there is any.
 """
 
 import argparse
+import functools
 import os
 import re
 import subprocess
@@ -76,6 +77,7 @@ def installed(package):
         "not-installed" not in run.stdout
 
 
+@functools.lru_cache(maxsize=None)
 def ldd_libraries(path):
     run = subprocess.run(["ldd", path], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, check=False)
@@ -97,6 +99,7 @@ def ldd_libraries(path):
     return libs
 
 
+@functools.lru_cache(maxsize=None)
 def dpkg_owner(path):
     """The Debian package owning path (trying the /usr-merged variants)."""
     candidates = [path, os.path.realpath(path)]
@@ -118,8 +121,10 @@ def dpkg_owner(path):
 
 def describe(sonames):
     """'libfoo.so.1 (tailor, tailor_ps), ...' for {soname: binaries}."""
-    return ", ".join("%s (%s)" % (so, ", ".join(sorted(b)))
-                     for so, b in sorted(sonames.items()))
+    items = ["%s (%s)" % (so, ", ".join(sorted(b)))
+             for so, b in sorted(sonames.items())]
+    more = " and %d more" % (len(items) - 3) if len(items) > 3 else ""
+    return ", ".join(items[:3]) + more
 
 
 def check(dockerfile_text, binaries):
