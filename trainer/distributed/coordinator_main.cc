@@ -29,6 +29,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "core/file_system.h"
+#include "core/metrics/metric_registry.h"
+#include "core/metrics/metrics_http_server.h"
 #include "core/security/security_flags.h"
 #include "core/status_macros.h"
 #include "google/protobuf/text_format.h"
@@ -38,6 +40,7 @@
 #include "nlohmann/json.hpp"
 #include "parameter_server/ps_client.h"
 #include "trainer/distributed/coordinator.h"
+#include "trainer/distributed/coordinator_metrics.h"
 #include "trainer/distributed/coordinator_service.h"
 
 ABSL_FLAG(std::string, host, "127.0.0.1",
@@ -84,6 +87,14 @@ ABSL_FLAG(int, loss_every, 1,
 ABSL_FLAG(int, ps_rpc_timeout_ms, 30000,
           "Deadline of each parameter-server data call attempt, in ms (5 "
           "attempts with backoff; docs/netfault.md).");
+ABSL_FLAG(std::string, metrics_host, "127.0.0.1",
+          "Address of the Prometheus metrics endpoint "
+          "(docs/observability.md).");
+ABSL_FLAG(int, metrics_port, 0,
+          "Metrics HTTP port (GET /metrics); 0 lets the OS choose (see "
+          "--metrics_port_file), -1 turns the endpoint off.");
+ABSL_FLAG(std::string, metrics_port_file, "",
+          "If set, the chosen metrics port is written here (atomically).");
 ABSL_FLAG(int, eval_max_users, 10000,
           "Held-out users evaluated per iteration: a fixed sample of at most "
           "this many (0: all). The coordinator holds only their rows.");
@@ -253,6 +264,34 @@ int Run() {
   }
   std::fprintf(stderr, "tailor_coordinator: listening on %s:%d\n",
                absl::GetFlag(FLAGS_host).c_str(), port);
+  metrics::MetricRegistry registry;
+  CoordinatorMetrics coordinator_metrics(
+      &registry, [&](tailor::v1::GetJobStatusResponse* status) {
+        return (*coordinator)->GetJobStatus(tailor::v1::GetJobStatusRequest(),
+                                            status);
+      });
+  std::unique_ptr<metrics::MetricsHttpServer> metrics_server;
+  if (absl::GetFlag(FLAGS_metrics_port) >= 0) {
+    metrics::MetricsHttpServerOptions metrics_options;
+    metrics_options.host = absl::GetFlag(FLAGS_metrics_host);
+    metrics_options.port = absl::GetFlag(FLAGS_metrics_port);
+    absl::StatusOr<std::unique_ptr<metrics::MetricsHttpServer>> started =
+        metrics::MetricsHttpServer::Start(metrics_options, &registry);
+    absl::Status written = started.status();
+    if (started.ok()) {
+      metrics_server = *std::move(started);
+      std::fprintf(stderr, "tailor_coordinator: metrics on port %d\n",
+                   metrics_server->port());
+      if (!absl::GetFlag(FLAGS_metrics_port_file).empty()) {
+        written = WritePortFile(absl::GetFlag(FLAGS_metrics_port_file),
+                                metrics_server->port());
+      }
+    }
+    if (!written.ok()) {
+      server->Shutdown();
+      return Fail(written);
+    }
+  }
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty()) {
     absl::Status written = WritePortFile(port_file, port);
@@ -273,6 +312,7 @@ int Run() {
   signal_thread.join();
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(1000));
+  metrics_server.reset();  // no scrape may outlive the coordinator
   if (!result.ok()) {
     std::fprintf(stderr, "tailor_coordinator: job failed: %s\n",
                  result.status().ToString().c_str());
