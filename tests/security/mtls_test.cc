@@ -56,7 +56,7 @@ std::string TestDir(const std::string& name) {
 }
 
 // Runs a shell command; returns its exit code and merged output.
-std::pair<int, std::string> Run(const std::string& command) {
+std::pair<int, std::string> RunShell(const std::string& command) {
   std::string output;
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   if (pipe == nullptr) return {-1, ""};
@@ -115,7 +115,7 @@ class MtlsTest : public ::testing::Test {
     for (const std::string& cmd :
          {absl::StrCat(kMakeCerts, " ", *certs_),
           absl::StrCat(kMakeCerts, " ", *rogue_, " worker client")}) {
-      auto [code, out] = Run(cmd);
+      auto [code, out] = RunShell(cmd);
       ASSERT_EQ(code, 0) << cmd << ": " << out;
     }
     std::ofstream(*certs_ + "/tokens.txt")
@@ -339,7 +339,7 @@ TEST_F(MtlsTest, ServersWithoutAnExplicitChoiceRefuseToStart) {
        {std::string(kPs) + " --port=0",
         std::string(kRanker) + " --model_base=/nonexistent --model_names=m",
         std::string(kWorker) + " --coordinator=127.0.0.1:1"}) {
-    auto [code, out] = Run(cmd);
+    auto [code, out] = RunShell(cmd);
     EXPECT_EQ(code, 2) << cmd << ": " << out;
     EXPECT_THAT(out, HasSubstr("refusing to start: no transport security "
                                "chosen"))
