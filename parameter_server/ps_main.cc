@@ -105,6 +105,15 @@ absl::Status WritePortFile(const std::string& path, int port) {
 }
 
 int Run() {
+  // Signals are taken by one thread with sigwait, so no handler runs on
+  // gRPC's threads: blocked first, before anything (credentials, logging,
+  // metrics) can start a thread that would inherit an open mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
   const int shard_index = absl::GetFlag(FLAGS_shard_index);
   const int num_shards = absl::GetFlag(FLAGS_num_shards);
   const std::string checkpoint_dir = absl::GetFlag(FLAGS_checkpoint_dir);
@@ -175,14 +184,6 @@ int Run() {
       return 1;
     }
   }
-
-  // Signals are taken by one thread with sigwait, so no handler runs on
-  // gRPC's threads; blocked before any other thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::Notification stop;
   std::atomic<bool> stop_requested{false};

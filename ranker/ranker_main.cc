@@ -198,6 +198,15 @@ absl::StatusOr<ranker::RankEngineOptions> EngineOptions() {
 }
 
 int Run() {
+  // Signals are taken by one thread with sigwait, so no handler runs on
+  // gRPC's threads: blocked first, before anything (credentials, logging,
+  // metrics) can start a thread that would inherit an open mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
   absl::StatusOr<ranker::RankEngineOptions> engine_options = EngineOptions();
   if (!engine_options.ok()) {
     std::fprintf(stderr, "tailor_ranker: %s\n",
@@ -220,14 +229,6 @@ int Run() {
                  std::string(credentials.status().message()).c_str());
     return 2;
   }
-
-  // Signals are taken by one thread with sigwait, so no handler runs on
-  // gRPC's threads; blocked before any other thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::StatusOr<std::unique_ptr<ranker::ServingRankEngine>> engine =
       ranker::CreateRankEngine(*engine_options);

@@ -54,9 +54,10 @@ say "customer profiles, segments and product content"
   --html="$WORK/segments.html"
 "$TAILOR" content --dataset="$WORK/shop" --output="$WORK/content"
 
-# 3. Distributed training.
+# 3. Distributed training. Every process here talks plaintext on loopback
+# (--insecure); docs/security.md runs the same job with mutual TLS.
 say "training implicit ALS with tailor cluster (2 shards, 2 workers)"
-TRAINED=$("$TAILOR" cluster --dataset="$WORK/shop" --shards=2 --workers=2 \
+TRAINED=$("$TAILOR" cluster --insecure --dataset="$WORK/shop" --shards=2 --workers=2 \
   --algorithm=ials --factors=32 --iterations=10 --alpha=3 --regularization=30 \
   --seed=42 --output="$WORK/trained" --cluster_model_name=shop_cf \
   --cluster_dir="$WORK/cluster" | tail -n 1)
@@ -71,7 +72,7 @@ say "exporting the servable model version"
 # 5. Serve and rank.
 say "starting tailor_ranker"
 rm -f "$WORK/ranker.port"
-"$BIN/ranker/tailor_ranker" --model_base="$WORK/serving" --model_names=shop \
+"$BIN/ranker/tailor_ranker" --insecure --model_base="$WORK/serving" --model_names=shop \
   --port=0 --port_file="$WORK/ranker.port" --metrics_port=0 \
   --metrics_port_file="$WORK/ranker.metrics_port" \
   --exposure_log="$WORK/exposures.jsonl" 2>"$WORK/ranker.log" &
@@ -97,7 +98,7 @@ else
   COUNTRY=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; ++i) if ($i == "country") c = i }
                         NR == 2 && c { print $c }' "$USERS_TSV")
 fi
-rank() { "$TAILOR" rank --rank_server="$ADDR" --rank_model=shop \
+rank() { "$TAILOR" rank --insecure --rank_server="$ADDR" --rank_model=shop \
   --dataset="$WORK/shop" --rank_count=10 "$@"; }
 say "Rank for a known customer ($KNOWN)"
 rank --rank_user_id="$KNOWN"

@@ -205,6 +205,15 @@ int Fail(const absl::Status& status) {
 }
 
 int Run() {
+  // Signals are taken by one thread with sigwait, so no handler runs on
+  // gRPC's threads: blocked first, before anything (credentials, logging,
+  // metrics) can start a thread that would inherit an open mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
   absl::StatusOr<CoordinatorOptions> options = OptionsFromFlags();
   if (!options.ok()) return Fail(options.status());
   if (absl::GetFlag(FLAGS_port) < 0 || absl::GetFlag(FLAGS_port) > 65535) {
@@ -237,12 +246,6 @@ int Run() {
   ps_options.timeout_ms = std::max(1, absl::GetFlag(FLAGS_ps_rpc_timeout_ms));
   absl::StatusOr<std::unique_ptr<PsClient>> ps = PsClient::Create(ps_options);
   if (!ps.ok()) return Fail(ps.status());
-  // Signals go to one sigwait thread, blocked before other threads start.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::StatusOr<std::unique_ptr<Coordinator>> coordinator =
       Coordinator::Create(*options, *std::move(ps));
