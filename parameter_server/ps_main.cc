@@ -28,10 +28,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "core/file_system.h"
-#include "core/security/security_flags.h"
 #include "core/logging/json_log.h"
 #include "core/metrics/metric_registry.h"
 #include "core/metrics/metrics_http_server.h"
+#include "core/security/security_flags.h"
 #include "core/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -170,11 +170,10 @@ int Run() {
     absl::StatusOr<RestoreResult> restored =
         (*state)->Restore(checkpoint_dir, -1);
     if (restored.ok()) {
-      log.Info("restored checkpoint",
-               {{"shard_index", shard_index},
-                {"iteration", restored->iteration},
-                {"rows", restored->rows},
-                {"checkpoint_dir", checkpoint_dir}});
+      log.Info("restored checkpoint", {{"shard_index", shard_index},
+                                       {"iteration", restored->iteration},
+                                       {"rows", restored->rows},
+                                       {"checkpoint_dir", checkpoint_dir}});
     } else if (restored.status().code() == absl::StatusCode::kNotFound) {
       log.Info("no checkpoint to restore; starting empty",
                {{"reason", std::string(restored.status().message())}});
@@ -252,12 +251,11 @@ int Run() {
       return 1;
     }
   }
-  log.Info("serving", {{"shard_index", shard_index},
-                       {"num_shards", num_shards},
-                       {"address", absl::StrCat(absl::GetFlag(FLAGS_host),
-                                                ":", port)},
-                       {"metrics_port", metrics_server ? metrics_server->port()
-                                                       : -1}});
+  log.Info("serving",
+           {{"shard_index", shard_index},
+            {"num_shards", num_shards},
+            {"address", absl::StrCat(absl::GetFlag(FLAGS_host), ":", port)},
+            {"metrics_port", metrics_server ? metrics_server->port() : -1}});
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty()) {
     absl::Status written = WritePortFile(port_file, port);

@@ -16,10 +16,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "core/security/security_flags.h"
 #include "core/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "tools/cluster/cluster_runner.h"
-#include "core/security/security_flags.h"
 #include "tools/tailor/common_flags.h"
 #include "tools/tailor/job_flags.h"
 

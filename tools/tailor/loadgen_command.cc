@@ -233,8 +233,7 @@ absl::Status Run() {
     // A private subchannel pool gives each channel its own connection.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt("tailor.loadgen.channel", i);
-    channels.push_back(grpc::CreateCustomChannel(
-        target, creds, args));
+    channels.push_back(grpc::CreateCustomChannel(target, creds, args));
   }
   const double wait_s = absl::GetFlag(FLAGS_loadgen_wait_serving_s);
   if (wait_s > 0) {

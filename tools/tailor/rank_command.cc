@@ -239,9 +239,7 @@ Command RankCommand() {
   return {
       "rank",
       "Send one Rank request to a running tailor_ranker and print the items.",
-      __FILE__,
-      WithClientSecurityFlags({"json", "dataset"}),
-      &RunAndReport};
+      __FILE__, WithClientSecurityFlags({"json", "dataset"}), &RunAndReport};
 }
 
 }  // namespace tailor

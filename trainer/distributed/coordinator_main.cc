@@ -270,8 +270,8 @@ int Run() {
   metrics::MetricRegistry registry;
   CoordinatorMetrics coordinator_metrics(
       &registry, [&](tailor::v1::GetJobStatusResponse* status) {
-        return (*coordinator)->GetJobStatus(tailor::v1::GetJobStatusRequest(),
-                                            status);
+        return (*coordinator)
+            ->GetJobStatus(tailor::v1::GetJobStatusRequest(), status);
       });
   std::unique_ptr<metrics::MetricsHttpServer> metrics_server;
   if (absl::GetFlag(FLAGS_metrics_port) >= 0) {
