@@ -229,33 +229,25 @@ int Run() {
   std::printf("tailor_ps: shard %d of %d listening on %s:%d\n", shard_index,
               num_shards, absl::GetFlag(FLAGS_host).c_str(), port);
   std::fflush(stdout);
-  std::unique_ptr<metrics::MetricsHttpServer> metrics_server;
-  if (absl::GetFlag(FLAGS_metrics_port) >= 0) {
-    metrics::MetricsHttpServerOptions metrics_options;
-    metrics_options.host = absl::GetFlag(FLAGS_metrics_host);
-    metrics_options.port = absl::GetFlag(FLAGS_metrics_port);
-    absl::StatusOr<std::unique_ptr<metrics::MetricsHttpServer>> started =
-        metrics::MetricsHttpServer::Start(metrics_options, &registry);
-    absl::Status written = started.status();
-    if (started.ok()) {
-      metrics_server = *std::move(started);
-      const std::string metrics_port_file =
-          absl::GetFlag(FLAGS_metrics_port_file);
-      if (!metrics_port_file.empty()) {
-        written = WritePortFile(metrics_port_file, metrics_server->port());
-      }
-    }
-    if (!written.ok()) {
-      log.Error("metrics endpoint failed", {{"error", written.ToString()}});
-      server->Shutdown();
-      return 1;
-    }
+  metrics::MetricsHttpServerOptions metrics_options;
+  metrics_options.host = absl::GetFlag(FLAGS_metrics_host);
+  metrics_options.port = absl::GetFlag(FLAGS_metrics_port);
+  absl::StatusOr<std::unique_ptr<metrics::MetricsHttpServer>> metrics_server =
+      metrics::StartMetricsEndpoint(PosixFileSystem(), metrics_options,
+                                    absl::GetFlag(FLAGS_metrics_port_file),
+                                    &registry);
+  if (!metrics_server.ok()) {
+    log.Error("metrics endpoint failed",
+              {{"error", metrics_server.status().ToString()}});
+    server->Shutdown();
+    return 1;
   }
-  log.Info("serving",
-           {{"shard_index", shard_index},
-            {"num_shards", num_shards},
-            {"address", absl::StrCat(absl::GetFlag(FLAGS_host), ":", port)},
-            {"metrics_port", metrics_server ? metrics_server->port() : -1}});
+  log.Info(
+      "serving",
+      {{"shard_index", shard_index},
+       {"num_shards", num_shards},
+       {"address", absl::StrCat(absl::GetFlag(FLAGS_host), ":", port)},
+       {"metrics_port", *metrics_server ? (*metrics_server)->port() : -1}});
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty()) {
     absl::Status written = WritePortFile(port_file, port);

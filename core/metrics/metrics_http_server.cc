@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
 
 namespace tailor::metrics {
 namespace {
@@ -100,6 +101,21 @@ int MetricsHttpServer::HandleHealth(struct mg_connection* conn, void* self) {
     return 405;
   }
   return Reply(conn, "text/plain; charset=utf-8", "ok\n", head);
+}
+
+absl::StatusOr<std::unique_ptr<MetricsHttpServer>> StartMetricsEndpoint(
+    FileSystem* fs, const MetricsHttpServerOptions& options,
+    const std::string& port_file, const MetricRegistry* registry) {
+  if (options.port < 0) return nullptr;
+  TAILOR_ASSIGN_OR_RETURN(std::unique_ptr<MetricsHttpServer> server,
+                          MetricsHttpServer::Start(options, registry));
+  if (!port_file.empty()) {
+    const std::string temp = absl::StrCat(port_file, ".tmp");
+    TAILOR_RETURN_IF_ERROR(
+        WriteStringToFile(fs, temp, absl::StrCat(server->port(), "\n")));
+    TAILOR_RETURN_IF_ERROR(fs->Rename(temp, port_file));
+  }
+  return server;
 }
 
 }  // namespace tailor::metrics

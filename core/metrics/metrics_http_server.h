@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "core/file_system.h"
 #include "core/metrics/metric_registry.h"
 
 struct mg_connection;
@@ -52,6 +53,14 @@ class MetricsHttpServer {
   struct mg_context* context_ = nullptr;
   int port_ = 0;
 };
+
+// A server's metrics endpoint from its flags: null when options.port < 0
+// (the endpoint is off); otherwise the started server, whose bound port is
+// also written to `port_file` (when not empty) through a temporary file and
+// a rename, so a reader never sees a partial number.
+absl::StatusOr<std::unique_ptr<MetricsHttpServer>> StartMetricsEndpoint(
+    FileSystem* fs, const MetricsHttpServerOptions& options,
+    const std::string& port_file, const MetricRegistry* registry);
 
 }  // namespace tailor::metrics
 

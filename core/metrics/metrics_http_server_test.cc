@@ -116,5 +116,35 @@ TEST(MetricsHttpServerStartTest, PortInUseIsUnavailable) {
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
 }
 
+TEST(StartMetricsEndpointTest, NegativePortTurnsTheEndpointOff) {
+  MetricRegistry registry;
+  std::unique_ptr<FileSystem> fs = NewInMemoryFileSystem();
+  MetricsHttpServerOptions options;
+  options.port = -1;
+  auto server = StartMetricsEndpoint(fs.get(), options, "/port", &registry);
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_EQ(*server, nullptr);
+  EXPECT_FALSE(ReadFileToString(fs.get(), "/port").ok());
+}
+
+TEST(StartMetricsEndpointTest, WritesTheBoundPortToThePortFile) {
+  MetricRegistry registry;
+  std::unique_ptr<FileSystem> fs = NewInMemoryFileSystem();
+  auto server = StartMetricsEndpoint(fs.get(), {}, "/port", &registry);
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_NE(*server, nullptr);
+  auto text = ReadFileToString(fs.get(), "/port");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_EQ(*text, absl::StrCat((*server)->port(), "\n"));
+  EXPECT_FALSE(ReadFileToString(fs.get(), "/port.tmp").ok());
+}
+
+TEST(StartMetricsEndpointTest, UnwritablePortFileIsAnError) {
+  MetricRegistry registry;
+  std::unique_ptr<FileSystem> fs = NewInMemoryFileSystem();
+  EXPECT_FALSE(
+      StartMetricsEndpoint(fs.get(), {}, "/missing/dir/port", &registry).ok());
+}
+
 }  // namespace
 }  // namespace tailor::metrics

@@ -273,27 +273,20 @@ int Run() {
         return (*coordinator)
             ->GetJobStatus(tailor::v1::GetJobStatusRequest(), status);
       });
-  std::unique_ptr<metrics::MetricsHttpServer> metrics_server;
-  if (absl::GetFlag(FLAGS_metrics_port) >= 0) {
-    metrics::MetricsHttpServerOptions metrics_options;
-    metrics_options.host = absl::GetFlag(FLAGS_metrics_host);
-    metrics_options.port = absl::GetFlag(FLAGS_metrics_port);
-    absl::StatusOr<std::unique_ptr<metrics::MetricsHttpServer>> started =
-        metrics::MetricsHttpServer::Start(metrics_options, &registry);
-    absl::Status written = started.status();
-    if (started.ok()) {
-      metrics_server = *std::move(started);
-      std::fprintf(stderr, "tailor_coordinator: metrics on port %d\n",
-                   metrics_server->port());
-      if (!absl::GetFlag(FLAGS_metrics_port_file).empty()) {
-        written = WritePortFile(absl::GetFlag(FLAGS_metrics_port_file),
-                                metrics_server->port());
-      }
-    }
-    if (!written.ok()) {
-      server->Shutdown();
-      return Fail(written);
-    }
+  metrics::MetricsHttpServerOptions metrics_options;
+  metrics_options.host = absl::GetFlag(FLAGS_metrics_host);
+  metrics_options.port = absl::GetFlag(FLAGS_metrics_port);
+  absl::StatusOr<std::unique_ptr<metrics::MetricsHttpServer>> metrics_server =
+      metrics::StartMetricsEndpoint(PosixFileSystem(), metrics_options,
+                                    absl::GetFlag(FLAGS_metrics_port_file),
+                                    &registry);
+  if (!metrics_server.ok()) {
+    server->Shutdown();
+    return Fail(metrics_server.status());
+  }
+  if (*metrics_server != nullptr) {
+    std::fprintf(stderr, "tailor_coordinator: metrics on port %d\n",
+                 (*metrics_server)->port());
   }
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty()) {
@@ -315,7 +308,7 @@ int Run() {
   signal_thread.join();
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(1000));
-  metrics_server.reset();  // no scrape may outlive the coordinator
+  metrics_server->reset();  // no scrape may outlive the coordinator
   if (!result.ok()) {
     std::fprintf(stderr, "tailor_coordinator: job failed: %s\n",
                  result.status().ToString().c_str());
