@@ -146,8 +146,19 @@ absl::StatusOr<std::string> ExportModelVersion(
        absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone())},
       {"files", files},
   };
-  TAILOR_RETURN_IF_ERROR(WriteStringToFile(fs, JoinPath(tmp_dir, kManifest),
-                                           manifest.dump(2) + "\n"));
+  // dump() throws on a string that is not valid UTF-8 (a hyperparameter,
+  // metric name or file name from outside): refuse the export instead.
+  std::string manifest_text;
+  try {
+    manifest_text = manifest.dump(2) + "\n";
+  } catch (const nlohmann::json::exception& e) {
+    (void)fs->DeleteRecursively(tmp_dir);
+    return absl::InvalidArgumentError(
+        absl::StrCat("model version ", final_dir,
+                     ": a manifest field is not valid UTF-8: ", e.what()));
+  }
+  TAILOR_RETURN_IF_ERROR(
+      WriteStringToFile(fs, JoinPath(tmp_dir, kManifest), manifest_text));
   TAILOR_RETURN_IF_ERROR(fs->Rename(tmp_dir, final_dir));
   return final_dir;
 }

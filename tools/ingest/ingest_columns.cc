@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "tools/ingest/column_mapping.h"
@@ -19,6 +20,12 @@ absl::StatusOr<std::vector<AttributePlan>> ResolveAttributes(
   for (const AttributeColumn& c : columns) {
     AttributePlan p;
     p.name = c.name;
+    // The name goes into the dataset's manifest.json, which is UTF-8.
+    if (!IsValidUtf8(p.name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": attribute column name \"",
+                       absl::CHexEscape(p.name), "\" is not valid UTF-8"));
+    }
     if (c.flag_columns.empty()) {
       TAILOR_ASSIGN_OR_RETURN(
           p.column, ResolveColumn(c.column, header, num_fields, file, c.name));
