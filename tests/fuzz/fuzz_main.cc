@@ -3,10 +3,16 @@
 // or directories) and then a fixed-seed stream of mutations of them, calling
 // LLVMFuzzerTestOneInput on each. Deterministic for a seed. Usage:
 //   <target> [-runs=N] [-seed=S] CORPUS_DIR_OR_FILE...
-// Exit 0 when every input returned without crashing.
+// Exit 0 when every input returned without crashing. On a crash (a fatal
+// signal, including the abort of an uncaught exception) the input is written
+// to <artifact_prefix>crash-input (-artifact_prefix=, default the working
+// directory) before the signal takes its default action.
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -59,9 +65,47 @@ void Collect(const std::string& path, std::vector<std::string>* seeds) {
   seeds->push_back(std::move(bytes));
 }
 
+// The input being run and where to write it on a crash: read by the signal
+// handler, which may only make async-signal-safe calls.
+const std::string* g_current = nullptr;
+char g_crash_path[4096];
+
+void OnFatalSignal(int sig) {
+  if (g_current != nullptr) {
+    const int fd = open(g_crash_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      const char* p = g_current->data();
+      size_t left = g_current->size();
+      while (left > 0) {
+        const ssize_t n = write(fd, p, left);
+        if (n <= 0) break;
+        p += n;
+        left -= static_cast<size_t>(n);
+      }
+      close(fd);
+      static const char kMsg[] = "fuzz_main: crashing input written to ";
+      (void)!write(2, kMsg, sizeof(kMsg) - 1);
+      (void)!write(2, g_crash_path, strlen(g_crash_path));
+      (void)!write(2, "\n", 1);
+    }
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void InstallCrashHandler(const std::string& prefix) {
+  std::snprintf(g_crash_path, sizeof(g_crash_path), "%scrash-input",
+                prefix.c_str());
+  for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) {
+    signal(sig, OnFatalSignal);
+  }
+}
+
 void Run(const std::string& input) {
+  g_current = &input;
   LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()),
                          input.size());
+  g_current = nullptr;
 }
 
 // One random edit of the kinds libFuzzer's default mutators make.
@@ -129,6 +173,7 @@ std::string Mutate(const std::vector<std::string>& seeds,
 int main(int argc, char** argv) {
   long runs = 2000;
   unsigned long long seed = 1;
+  std::string artifact_prefix;
   std::vector<std::string> seeds;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -136,6 +181,8 @@ int main(int argc, char** argv) {
       runs = std::atol(arg.c_str() + 6);
     } else if (arg.rfind("-seed=", 0) == 0) {
       seed = std::strtoull(arg.c_str() + 6, nullptr, 10);
+    } else if (arg.rfind("-artifact_prefix=", 0) == 0) {
+      artifact_prefix = arg.substr(17);
     } else if (!arg.empty() && arg[0] == '-') {
       continue;  // libFuzzer options are accepted and ignored
     } else {
@@ -143,6 +190,7 @@ int main(int argc, char** argv) {
     }
   }
   if (seeds.empty()) seeds.push_back("");
+  InstallCrashHandler(artifact_prefix);
   for (const std::string& s : seeds) Run(s);
   std::mt19937_64 rng(seed);
   for (long r = 0; r < runs; ++r) Run(Mutate(seeds, rng));

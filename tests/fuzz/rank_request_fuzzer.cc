@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "core/file_system.h"
 #include "google/protobuf/text_format.h"
 #include "ranker/engine/request_validation.h"
@@ -41,16 +42,22 @@ Engine* MakeEngine() {
       std::abort();
     }
   }
-  if (!tailor::WriteStringToFile(
-           fs, "/etc/labels.json",
-           R"({"models": {"shop": {"stable": 1, "canary": 2}}})")
-           .ok() ||
-      !tailor::WriteStringToFile(fs, "/etc/experiments.json", R"({
+  absl::Status written = fs->CreateDirs("/etc");
+  if (written.ok()) {
+    written = tailor::WriteStringToFile(
+        fs, "/etc/labels.json",
+        R"({"models": {"shop": {"stable": 1, "canary": 2}}})");
+  }
+  if (written.ok()) {
+    written = tailor::WriteStringToFile(fs, "/etc/experiments.json", R"({
         "experiments": [{"name": "e", "model": "shop", "salt": "s",
           "arms": [{"name": "a", "label": "stable", "buckets": [[0, 5000]]},
                    {"name": "b", "version": 2, "buckets": [[5000, 9000]]}]}]
-      })")
-           .ok()) {
+      })");
+  }
+  if (!written.ok()) {
+    std::fprintf(stderr, "rank_request_fuzzer: %s\n",
+                 written.ToString().c_str());
     std::abort();
   }
   tailor::ranker::RankEngineOptions o;
