@@ -2,7 +2,9 @@
 // naming the file and the problem, never loaded: every file of a ranker
 // model version (truncated, one byte flipped, edited with the manifest's
 // checksums recomputed so that only the file's own checks stand), and hand
-// edits of the labels and experiments configs.
+// edits of the labels and experiments configs, and every file of an
+// ingested dataset directory (truncated, one byte flipped, a hand-edited
+// manifest).
 
 #include <memory>
 #include <string>
@@ -11,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/dataset/dataset.h"
 #include "core/file_system.h"
 #include "core/model/model_version.h"
 #include "gtest/gtest.h"
@@ -19,6 +22,7 @@
 #include "ranker/model/model_loader.h"
 #include "tests/fuzz/reseal.h"
 #include "tests/fuzz/tiny_model.h"
+#include "tools/ingest/ingest.h"
 
 namespace tailor {
 namespace {
@@ -191,6 +195,107 @@ TEST(HostileFilesTest, HandEditedExperimentsAreRejectedNamingTheFile) {
     EXPECT_TRUE(
         absl::StrContains(c.status().message(), "/etc/experiments.json"))
         << c.status();
+  }
+}
+
+// A small dataset (5 users, 5 items, timestamps) ingested into /ds.
+void WriteDataset(FileSystem* fs) {
+  std::string csv = "user,item,ts\n";
+  for (int u = 0; u < 5; ++u) {
+    for (int i = 0; i <= u; ++i) {
+      absl::StrAppend(&csv, "u", u, ",i", i, ",", 1700000000 + 60 * (u + i),
+                      "\n");
+    }
+  }
+  ASSERT_TRUE(WriteStringToFile(fs, "/in.csv", csv).ok());
+  InteractionSource source;
+  source.path = "/in.csv";
+  source.user_column = "user";
+  source.item_column = "item";
+  source.timestamp_column = "ts";
+  IngestOptions o;
+  o.fs = fs;
+  o.spec.interactions.push_back(source);
+  o.output_dir = "/ds";
+  auto result = RunIngest(o);
+  ASSERT_TRUE(result.ok()) << result.status();
+}
+
+// Opens the dataset and reads every block.
+absl::Status LoadDataset(FileSystem* fs) {
+  auto ds = Dataset::Open(fs, "/ds");
+  if (!ds.ok()) return ds.status();
+  absl::Status s = (*ds)->LoadUserMajor().status();
+  if (s.ok()) s = (*ds)->LoadItemMajor().status();
+  return s;
+}
+
+std::vector<std::string> DatasetFiles() {
+  auto fs = NewInMemoryFileSystem();
+  WriteDataset(fs.get());
+  auto ds = Dataset::Open(fs.get(), "/ds");
+  EXPECT_TRUE(ds.ok()) << ds.status();
+  std::vector<std::string> paths;
+  if (ds.ok()) {
+    for (const DatasetFile& f : (*ds)->manifest().files) {
+      paths.push_back(f.path);
+    }
+  }
+  return paths;
+}
+
+TEST(HostileFilesTest, TheDatasetLoads) {
+  auto fs = NewInMemoryFileSystem();
+  WriteDataset(fs.get());
+  EXPECT_TRUE(LoadDataset(fs.get()).ok());
+  EXPECT_GE(DatasetFiles().size(), 4u);
+}
+
+TEST(HostileFilesTest, DamagedDatasetFilesAreRejectedNamingTheFile) {
+  for (const std::string& path : DatasetFiles()) {
+    for (const bool truncate : {true, false}) {
+      auto fs = NewInMemoryFileSystem();
+      WriteDataset(fs.get());
+      const std::string full = JoinPath("/ds", path);
+      auto bytes = ReadFileToString(fs.get(), full);
+      ASSERT_TRUE(bytes.ok()) << bytes.status();
+      std::string damaged = *bytes;
+      if (truncate) {
+        damaged.resize(damaged.size() / 2);
+      } else {
+        ASSERT_FALSE(damaged.empty()) << path;
+        damaged[damaged.size() / 2] ^= 0x04;
+      }
+      ASSERT_TRUE(WriteStringToFile(fs.get(), full, damaged).ok());
+      const absl::Status s = LoadDataset(fs.get());
+      EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss)
+          << path << (truncate ? " truncated: " : " flipped: ") << s;
+      EXPECT_TRUE(absl::StrContains(s.message(), path)) << s;
+    }
+  }
+}
+
+TEST(HostileFilesTest, AHandEditedDatasetManifestIsRejected) {
+  const std::vector<std::pair<std::string, std::string>> edits = {
+      {"\"crc32c\": ", "\"crc32c\": 1"},  // a checksum changed by hand
+      {"\"format_version\": ", "\"format_version\": 9"},
+      {"{", "{,"},  // not JSON
+  };
+  for (const auto& [find, replace] : edits) {
+    auto fs = NewInMemoryFileSystem();
+    WriteDataset(fs.get());
+    auto text = ReadFileToString(fs.get(), "/ds/manifest.json");
+    ASSERT_TRUE(text.ok()) << text.status();
+    std::string edited = *text;
+    const size_t at = edited.find(find);
+    ASSERT_NE(at, std::string::npos) << find;
+    edited.replace(at, find.size(), replace);
+    ASSERT_TRUE(WriteStringToFile(fs.get(), "/ds/manifest.json", edited).ok());
+    const absl::Status s = LoadDataset(fs.get());
+    EXPECT_FALSE(s.ok()) << replace << " was loaded";
+    EXPECT_TRUE(absl::StrContains(s.message(), "manifest.json") ||
+                absl::StrContains(s.message(), "/ds"))
+        << replace << ": " << s;
   }
 }
 
