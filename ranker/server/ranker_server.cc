@@ -26,6 +26,10 @@ absl::StatusOr<std::unique_ptr<RankerServer>> RankerServer::Start(
     return absl::InvalidArgumentError(absl::StrCat(
         "--metrics_port=", options.metrics_port, " is not in -1..65535"));
   }
+  if (options.health_port < -1 || options.health_port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--health_port=", options.health_port, " is not in -1..65535"));
+  }
   if (options.poll_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("the poll interval must be positive");
   }
@@ -63,10 +67,30 @@ absl::StatusOr<std::unique_ptr<RankerServer>> RankerServer::Start(
     return absl::UnavailableError(
         absl::StrCat("the ranker could not listen on ", address));
   }
-  grpc::HealthCheckServiceInterface* health =
-      s->server_->GetHealthCheckService();
-  health->SetServingStatus(false);
-  health->SetServingStatus(kServiceName, false);
+  if (options.health_port >= 0) {
+    // Only the default health service is registered here, in plaintext:
+    // probes learn SERVING / NOT_SERVING and nothing else. (Server
+    // reflection, enabled process-wide above, lists just that service.)
+    grpc::ServerBuilder health_builder;
+    const std::string health_address =
+        absl::StrCat(options.health_host, ":", options.health_port);
+    health_builder.AddListeningPort(
+        health_address, grpc::InsecureServerCredentials(), &s->health_port_);
+    s->health_server_ = health_builder.BuildAndStart();
+    if (s->health_server_ == nullptr || s->health_port_ == 0) {
+      s->health_server_.reset();
+      s->server_->Shutdown();
+      return absl::UnavailableError(
+          absl::StrCat("the ranker could not listen on ", health_address,
+                       " (--health_port)"));
+    }
+  }
+  for (grpc::Server* server : {s->server_.get(), s->health_server_.get()}) {
+    if (server == nullptr) continue;
+    grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+    health->SetServingStatus(false);
+    health->SetServingStatus(kServiceName, false);
+  }
   s->RefreshModelStatus();
   s->poller_ = std::thread([server = s.get()] { server->PollLoop(); });
   return s;
@@ -91,10 +115,13 @@ bool RankerServer::RefreshModelStatus() {
   if (stopped_ || server_ == nullptr) return serving_;
   if (available != serving_) {
     serving_ = available;
-    grpc::HealthCheckServiceInterface* health =
-        server_->GetHealthCheckService();
-    health->SetServingStatus(available);
-    health->SetServingStatus(kServiceName, available);
+    for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+      if (server == nullptr) continue;
+      grpc::HealthCheckServiceInterface* health =
+          server->GetHealthCheckService();
+      health->SetServingStatus(available);
+      health->SetServingStatus(kServiceName, available);
+    }
   }
   return serving_;
 }
@@ -127,10 +154,16 @@ void RankerServer::Shutdown(absl::Duration grace) {
     {
       absl::MutexLock lock(&mu_);
       server_->GetHealthCheckService()->Shutdown();
+      if (health_server_ != nullptr) {
+        health_server_->GetHealthCheckService()->Shutdown();
+      }
     }
     service_->BeginShutdown();
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoNanoseconds(grace));
+  }
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown(std::chrono::system_clock::now());
   }
   {
     absl::MutexLock lock(&mu_);

@@ -6,8 +6,10 @@
 // Prometheus metrics endpoint over HTTP on another. A poller thread reads
 // the engine's GetModelStatus every poll interval to refresh the version
 // metrics and to switch health to SERVING once any model version is
-// AVAILABLE (NOT_SERVING before). Used by ranker_main.cc and by tests.
-// Thread-safe.
+// AVAILABLE (NOT_SERVING before). Optionally a second, plaintext gRPC port
+// serves only the health service with the same status, for probes that
+// cannot speak TLS (Kubernetes gRPC probes). Used by ranker_main.cc and by
+// tests. Thread-safe.
 
 #include <memory>
 #include <string>
@@ -45,6 +47,10 @@ struct RankerServerOptions {
   // (InsecureServerCredentials), for in-process tests. tailor_ranker always
   // sets it from its flags.
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  // Plaintext health-only port (grpc.health.v1.Health; no Ranker service):
+  // -1 off, 0 lets the OS choose (see health_port()).
+  std::string health_host = "127.0.0.1";
+  int health_port = -1;
 };
 
 class RankerServer {
@@ -59,6 +65,8 @@ class RankerServer {
   int port() const { return port_; }
   // -1 when the metrics endpoint is disabled.
   int metrics_port() const;
+  // -1 when there is no health-only port.
+  int health_port() const { return health_port_; }
   std::string address() const;
 
   // Refuses new calls, waits up to `grace` for running ones, then cancels
@@ -83,6 +91,8 @@ class RankerServer {
   std::unique_ptr<RankerMetrics> metrics_;
   std::unique_ptr<RankerService> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;  // null: no health port
+  int health_port_ = -1;
   std::unique_ptr<metrics::MetricsHttpServer> http_;
   std::string host_;
   int port_ = 0;

@@ -146,6 +146,50 @@ TEST_F(RankerServerTest, HealthIsNotServingUntilAVersionIsAvailable) {
             absl::StatusCode::kNotFound);
 }
 
+TEST_F(RankerServerTest, HealthPortServesOnlyHealthWithTheSameStatus) {
+  RankerServerOptions options;
+  options.poll_interval = absl::Hours(1);
+  options.health_port = 0;
+  auto server = RankerServer::Start(options, &engine_);
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_GT((*server)->health_port(), 0);
+  EXPECT_NE((*server)->health_port(), (*server)->port());
+  auto health =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->health_port()),
+                          grpc::InsecureChannelCredentials());
+  for (const std::string service : {"", "tailor.v1.Ranker"}) {
+    absl::StatusOr<bool> serving =
+        CheckServing(health.get(), service, absl::Seconds(10));
+    ASSERT_TRUE(serving.ok()) << serving.status();
+    EXPECT_FALSE(*serving) << service;
+  }
+  engine_.SetVersion(2);
+  EXPECT_TRUE((*server)->RefreshModelStatus());
+  for (const std::string service : {"", "tailor.v1.Ranker"}) {
+    absl::StatusOr<bool> serving =
+        CheckServing(health.get(), service, absl::Seconds(10));
+    ASSERT_TRUE(serving.ok()) << serving.status();
+    EXPECT_TRUE(*serving) << service;
+  }
+  // The Ranker service itself is not on the health port.
+  RankRequest request = Request(3);
+  RawCallResult rank =
+      RawUnaryCall(health.get(), "/tailor.v1.Ranker/Rank",
+                   request.SerializeAsString(), absl::Seconds(10));
+  EXPECT_EQ(rank.status.code(), absl::StatusCode::kUnimplemented)
+      << rank.status;
+  EXPECT_EQ(engine_.rank_calls(), 0);
+  // Shutting down turns the probe to NOT_SERVING or refuses it.
+  (*server)->Shutdown(absl::Seconds(1));
+  absl::StatusOr<bool> after = CheckServing(health.get(), "", absl::Seconds(2));
+  EXPECT_TRUE(!after.ok() || !*after);
+}
+
+TEST_F(RankerServerTest, NoHealthPortByDefault) {
+  StartServer();
+  EXPECT_EQ(server_->health_port(), -1);
+}
+
 TEST_F(RankerServerTest, MalformedRequestBytesAreRefusedAndServingGoesOn) {
   engine_.SetVersion(1);
   StartServer();

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -55,7 +56,7 @@ class ServiceImpl final : public RankerService,
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     const absl::Time start = absl::Now();
     if (shutting_down_.load()) {
-      Finish(reactor, "Rank", start, nullptr,
+      Finish(reactor, "Rank", start, request, nullptr,
              RankError(absl::StatusCode::kUnavailable,
                        tailor::v1::ERROR_REASON_SHUTTING_DOWN, "", "",
                        "Rank: the ranker is shutting down"));
@@ -63,11 +64,11 @@ class ServiceImpl final : public RankerService,
     }
     auto work = [this, ctx, request, response, reactor, start] {
       absl::Status status = RankNow(ctx, *request, response, start);
-      Finish(reactor, "Rank", start, response, status);
+      Finish(reactor, "Rank", start, request, response, status);
     };
     if (!queue_.TrySchedule(std::move(work))) {
       if (metrics_ != nullptr) metrics_->RecordShed();
-      Finish(reactor, "Rank", start, nullptr,
+      Finish(reactor, "Rank", start, request, nullptr,
              RankError(absl::StatusCode::kResourceExhausted,
                        tailor::v1::ERROR_REASON_OVERLOADED, "", "",
                        absl::StrCat("Rank: the server is overloaded (",
@@ -86,7 +87,7 @@ class ServiceImpl final : public RankerService,
     absl::StatusOr<GetModelStatusResponse> status =
         engine_->GetModelStatus(*request);
     if (status.ok()) response->Swap(&*status);
-    Finish(reactor, "GetModelStatus", start, nullptr, status.status());
+    Finish(reactor, "GetModelStatus", start, nullptr, nullptr, status.status());
     return reactor;
   }
 
@@ -126,12 +127,18 @@ class ServiceImpl final : public RankerService,
     return absl::OkStatus();
   }
 
+  // `request` is set for Rank calls only (the request log is of Rank).
   void Finish(grpc::ServerUnaryReactor* reactor, const char* method,
-              absl::Time start, const RankResponse* response,
-              const absl::Status& status) {
+              absl::Time start, const RankRequest* request,
+              const RankResponse* response, const absl::Status& status) {
+    const absl::Duration latency = absl::Now() - start;
     if (metrics_ != nullptr) {
-      metrics_->RecordCall(method, status, absl::Now() - start,
+      metrics_->RecordCall(method, status, latency,
                            status.ok() ? response : nullptr);
+    }
+    if (options_.request_log != nullptr && request != nullptr) {
+      LogRankCall(options_.request_log, *request,
+                  status.ok() ? response : nullptr, status, latency);
     }
     reactor->Finish(ToWire(status));
   }
@@ -145,6 +152,46 @@ class ServiceImpl final : public RankerService,
 };
 
 }  // namespace
+
+void LogRankCall(logging::Logger* log, const RankRequest& request,
+                 const RankResponse* response, const absl::Status& status,
+                 absl::Duration latency) {
+  // Bounded: a fixed set of fields; the request id and the error message
+  // are cut to 128 and 256 bytes.
+  constexpr size_t kMaxRequestIdBytes = 128;
+  constexpr size_t kMaxErrorBytes = 256;
+  std::vector<logging::LogField> fields;
+  fields.reserve(8);
+  fields.emplace_back("model",
+                      response != nullptr && !response->model_name().empty()
+                          ? response->model_name()
+                          : request.model_name());
+  if (response != nullptr) {
+    fields.emplace_back("version", response->model_version());
+    fields.emplace_back("label", response->version_label());
+    fields.emplace_back("arm", response->experiment_arm());
+    fields.emplace_back("items", response->items_size());
+    fields.emplace_back("cold_start", response->cold_start());
+  } else {
+    fields.emplace_back("version", nullptr);
+    fields.emplace_back("label", request.version_label());
+    fields.emplace_back("arm", nullptr);
+    fields.emplace_back("items", 0);
+    fields.emplace_back("cold_start", nullptr);
+  }
+  fields.emplace_back("code", absl::StatusCodeToString(status.code()));
+  fields.emplace_back("latency_us", absl::ToInt64Microseconds(latency));
+  if (!status.ok()) {
+    absl::string_view message = status.message();
+    if (message.size() > kMaxErrorBytes)
+      message = message.substr(0, kMaxErrorBytes);
+    fields.emplace_back("error", std::string(message));
+  }
+  log->Log(
+      status.ok() ? logging::LogLevel::kInfo : logging::LogLevel::kWarning,
+      "rank", fields,
+      absl::string_view(request.request_id()).substr(0, kMaxRequestIdBytes));
+}
 
 std::string FormatRankTrace(const RankTrace& t) {
   return absl::StrCat("user_us=", t.user_us, " retrieval_us=", t.retrieval_us,

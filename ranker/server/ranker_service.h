@@ -11,6 +11,9 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "core/logging/json_log.h"
 #include "ranker/engine/rank_engine.h"
 #include "ranker/server/ranker_metrics.h"
 #include "ranker/server/work_queue.h"
@@ -28,7 +31,18 @@ struct RankerServiceOptions {
   std::string hostname;
   std::string replica;
   std::string build;
+  // When set, one line per finished Rank call ("rank": request id, model,
+  // version, label, arm, code, latency_us; docs/observability.md). Not
+  // owned; give it a logger over an AsyncLogSink so the call never waits
+  // on the log's output.
+  logging::Logger* request_log = nullptr;
 };
+
+// The request-log line of one finished Rank call (what RankerService writes
+// to RankerServiceOptions::request_log). `response` may be null (errors).
+void LogRankCall(logging::Logger* log, const tailor::v1::RankRequest& request,
+                 const tailor::v1::RankResponse* response,
+                 const absl::Status& status, absl::Duration latency);
 
 // A Rank request with explain = true gets the model's stage times
 // (RankTrace) back in this trailing metadata entry, as FormatRankTrace text:
