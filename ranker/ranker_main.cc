@@ -5,9 +5,12 @@
 //       --metrics_port_file=/tmp/ranker.metrics_port
 //
 // Serves tailor.v1.Ranker, grpc.health.v1.Health (SERVING once a model
-// version is available) and server reflection on --host:--port, and the
-// Prometheus metrics at http://--metrics_host:--metrics_port/metrics. Stops
-// gracefully on SIGTERM or SIGINT.
+// version is available) and server reflection on --host:--port, the
+// Prometheus metrics at http://--metrics_host:--metrics_port/metrics, and
+// optionally the health service alone in plaintext on --health_port (for
+// probes that cannot speak TLS). Logs one JSON object per line on stderr,
+// with one line per Rank call under --log_requests (docs/observability.md).
+// Stops gracefully on SIGTERM or SIGINT.
 
 #include <pthread.h>
 #include <signal.h>
@@ -26,7 +29,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "core/file_system.h"
+#include "core/logging/async_log_sink.h"
+#include "core/logging/json_log.h"
+#include "core/metrics/metric.h"
+#include "core/metrics/metric_registry.h"
 #include "core/security/security_flags.h"
 #include "core/status_macros.h"
 #include "ranker/engine/serving_engine.h"
@@ -103,6 +111,24 @@ ABSL_FLAG(std::string, replica, "",
           "Replica name echoed in RankResponse.served_by.");
 ABSL_FLAG(int, shutdown_grace_ms, 5000,
           "Grace period for running calls on SIGTERM/SIGINT, in ms.");
+ABSL_FLAG(std::string, log_format, "json",
+          "Standard-error log lines: json (one object per line) or text.");
+ABSL_FLAG(bool, log_requests, false,
+          "Log one line per finished Rank call (request id, model, version, "
+          "label, arm, code, latency) on stderr, written by a background "
+          "thread.");
+ABSL_FLAG(int, request_log_max_queued, 10000,
+          "Request-log lines waiting for the writer beyond which new ones are "
+          "dropped (and counted in tailor_ranker_request_log_dropped_total), "
+          "so a slow stderr never slows Rank.");
+ABSL_FLAG(std::string, health_host, "127.0.0.1",
+          "Address of the plaintext health-only port.");
+ABSL_FLAG(int, health_port, -1,
+          "Plaintext gRPC port serving only grpc.health.v1.Health (for "
+          "probes that cannot speak TLS); -1: off, 0: the OS chooses (see "
+          "--health_port_file).");
+ABSL_FLAG(std::string, health_port_file, "",
+          "If set, the chosen health port is written here.");
 
 namespace tailor {
 namespace {
@@ -207,6 +233,19 @@ int Run() {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  absl::StatusOr<logging::LogFormat> log_format =
+      logging::ParseLogFormat(absl::GetFlag(FLAGS_log_format), "log_format");
+  if (!log_format.ok()) {
+    std::fprintf(stderr, "tailor_ranker: %s\n",
+                 std::string(log_format.status().message()).c_str());
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_request_log_max_queued) < 1) {
+    std::fprintf(stderr,
+                 "tailor_ranker: --request_log_max_queued must be >= 1\n");
+    return 2;
+  }
+  logging::Logger log({kBuild, *log_format, nullptr, nullptr});
   absl::StatusOr<ranker::RankEngineOptions> engine_options = EngineOptions();
   if (!engine_options.ok()) {
     std::fprintf(stderr, "tailor_ranker: %s\n",
@@ -230,13 +269,27 @@ int Run() {
     return 2;
   }
 
+  // Model loads, rejections and config reloads become log lines.
+  engine_options->log = [&log](const std::string& line) { log.Info(line); };
   absl::StatusOr<std::unique_ptr<ranker::ServingRankEngine>> engine =
       ranker::CreateRankEngine(*engine_options);
   if (!engine.ok()) {
-    std::fprintf(stderr, "tailor_ranker: %s\n",
-                 engine.status().ToString().c_str());
+    log.Error("cannot start the engine",
+              {{"error", engine.status().ToString()}});
     return 1;
   }
+  // The request log: Rank threads only queue lines; one thread writes them.
+  std::unique_ptr<logging::AsyncLogSink> request_sink;
+  std::unique_ptr<logging::Logger> request_log;
+  if (absl::GetFlag(FLAGS_log_requests)) {
+    logging::AsyncLogSinkOptions sink_options;
+    sink_options.max_queued_lines =
+        static_cast<size_t>(absl::GetFlag(FLAGS_request_log_max_queued));
+    request_sink = std::make_unique<logging::AsyncLogSink>(sink_options);
+    request_log = std::make_unique<logging::Logger>(logging::LoggerOptions{
+        kBuild, *log_format, request_sink.get(), nullptr});
+  }
+  absl::Mutex dropped_mu;  // one scrape at a time moves the counter
   (*engine)->StartPolling();
 
   ranker::RankerServerOptions options;
@@ -253,41 +306,72 @@ int Run() {
   options.service.hostname = engine_options->hostname;
   options.service.replica = engine_options->replica;
   options.service.build = kBuild;
+  options.service.request_log = request_log.get();
+  options.health_host = absl::GetFlag(FLAGS_health_host);
+  options.health_port = absl::GetFlag(FLAGS_health_port);
   absl::StatusOr<std::unique_ptr<ranker::RankerServer>> server =
       ranker::RankerServer::Start(options, engine->get());
   if (!server.ok()) {
-    std::fprintf(stderr, "tailor_ranker: %s\n",
-                 server.status().ToString().c_str());
+    log.Error("cannot start the server",
+              {{"error", server.status().ToString()}});
     return 1;
   }
   ranker::ServingRankEngine* engine_ptr = engine->get();
   ranker::RegisterEngineMetrics(&(*server)->registry(),
                                 [engine_ptr] { return engine_ptr->stats(); });
+  if (request_sink != nullptr) {
+    metrics::Counter* dropped =
+        (*server)
+            ->registry()
+            .AddCounter("tailor_ranker_request_log_dropped_total",
+                        "Request-log lines dropped because the writer was "
+                        "behind (--request_log_max_queued).")
+            ->Get();
+    logging::AsyncLogSink* sink = request_sink.get();
+    (*server)->registry().AddScrapeHook([sink, dropped, &dropped_mu] {
+      absl::MutexLock lock(&dropped_mu);
+      dropped->Increment(static_cast<double>(sink->dropped_lines()) -
+                         dropped->value());
+    });
+  }
   std::printf("tailor_ranker: listening on %s (metrics port %d, %s)\n",
               (*server)->address().c_str(), (*server)->metrics_port(),
               (*server)->serving() ? "SERVING" : "NOT_SERVING yet");
   std::fflush(stdout);
+  log.Info("serving", {{"address", (*server)->address()},
+                       {"metrics_port", (*server)->metrics_port()},
+                       {"health_port", (*server)->health_port()},
+                       {"serving", (*server)->serving()},
+                       {"log_requests", request_log != nullptr}});
+  // The health port file comes first: the gRPC port file is the signal
+  // that everything is up.
   for (const auto& [flag, port] :
-       {std::pair<std::string, int>{absl::GetFlag(FLAGS_port_file),
-                                    (*server)->port()},
+       {std::pair<std::string, int>{absl::GetFlag(FLAGS_health_port_file),
+                                    (*server)->health_port()},
         std::pair<std::string, int>{absl::GetFlag(FLAGS_metrics_port_file),
-                                    (*server)->metrics_port()}}) {
-    if (flag.empty()) continue;
+                                    (*server)->metrics_port()},
+        std::pair<std::string, int>{absl::GetFlag(FLAGS_port_file),
+                                    (*server)->port()}}) {
+    if (flag.empty() || port < 0) continue;  // < 0: that port is off
     absl::Status written = WritePortFile(flag, port);
     if (!written.ok()) {
-      std::fprintf(stderr, "tailor_ranker: port file: %s\n",
-                   written.ToString().c_str());
+      log.Error("cannot write a port file", {{"error", written.ToString()}});
       return 1;
     }
   }
 
   int sig = 0;
   sigwait(&signals, &sig);
-  std::fprintf(stderr, "tailor_ranker: signal %d, shutting down\n", sig);
+  log.Info("signal received, shutting down", {{"signal", sig}});
   (*server)->Shutdown(
       absl::Milliseconds(std::max(absl::GetFlag(FLAGS_shutdown_grace_ms), 0)));
   (*engine)->StopPolling();
-  std::fprintf(stderr, "tailor_ranker: stopped\n");
+  if (request_sink != nullptr) {
+    request_sink->Flush();
+    log.Info("request log", {{"lines_written", request_sink->written_lines()},
+                             {"lines_dropped", request_sink->dropped_lines()}});
+  }
+  log.Info("stopped");
   return 0;
 }
 
