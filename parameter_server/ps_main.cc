@@ -67,6 +67,15 @@ ABSL_FLAG(std::string, metrics_port_file, "",
           "If set, the chosen metrics port is written here (atomically).");
 ABSL_FLAG(std::string, log_format, "json",
           "Standard-error log lines: json (one object per line) or text.");
+ABSL_FLAG(std::string, health_host, "127.0.0.1",
+          "Address of the plaintext health-only port.");
+ABSL_FLAG(int, health_port, -1,
+          "Plaintext gRPC port serving only grpc.health.v1.Health (for "
+          "probes that cannot speak TLS); -1: off, 0: the OS chooses (see "
+          "--health_port_file).");
+ABSL_FLAG(std::string, health_port_file, "",
+          "If set, the chosen health port is written here (before "
+          "--port_file).");
 
 namespace tailor {
 namespace {
@@ -128,6 +137,12 @@ int Run() {
   if (absl::GetFlag(FLAGS_port) < 0 || absl::GetFlag(FLAGS_port) > 65535) {
     std::fprintf(stderr, "tailor_ps: --port=%d is not in 0..65535\n",
                  absl::GetFlag(FLAGS_port));
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_health_port) < -1 ||
+      absl::GetFlag(FLAGS_health_port) > 65535) {
+    std::fprintf(stderr, "tailor_ps: --health_port=%d is not in -1..65535\n",
+                 absl::GetFlag(FLAGS_health_port));
     return 2;
   }
   absl::StatusOr<logging::LogFormat> log_format =
@@ -226,6 +241,24 @@ int Run() {
                  address.c_str());
     return 1;
   }
+  // Plaintext, only the health service (SERVING while the shard runs).
+  std::unique_ptr<grpc::Server> health_server;
+  int health_port = -1;
+  if (absl::GetFlag(FLAGS_health_port) >= 0) {
+    const std::string health_address =
+        absl::StrCat(absl::GetFlag(FLAGS_health_host), ":",
+                     absl::GetFlag(FLAGS_health_port));
+    grpc::ServerBuilder health_builder;
+    health_builder.AddListeningPort(
+        health_address, grpc::InsecureServerCredentials(), &health_port);
+    health_server = health_builder.BuildAndStart();
+    if (health_server == nullptr || health_port == 0) {
+      log.Error("cannot listen on the health port",
+                {{"address", health_address}});
+      server->Shutdown();
+      return 1;
+    }
+  }
   std::printf("tailor_ps: shard %d of %d listening on %s:%d\n", shard_index,
               num_shards, absl::GetFlag(FLAGS_host).c_str(), port);
   std::fflush(stdout);
@@ -242,12 +275,22 @@ int Run() {
     server->Shutdown();
     return 1;
   }
-  log.Info(
-      "serving",
-      {{"shard_index", shard_index},
-       {"num_shards", num_shards},
-       {"address", absl::StrCat(absl::GetFlag(FLAGS_host), ":", port)},
-       {"metrics_port", *metrics_server ? (*metrics_server)->port() : -1}});
+  log.Info("serving",
+           {{"shard_index", shard_index},
+            {"num_shards", num_shards},
+            {"address", absl::StrCat(absl::GetFlag(FLAGS_host), ":", port)},
+            {"metrics_port", *metrics_server ? (*metrics_server)->port() : -1},
+            {"health_port", health_port}});
+  const std::string health_port_file = absl::GetFlag(FLAGS_health_port_file);
+  if (!health_port_file.empty() && health_port >= 0) {
+    absl::Status written = WritePortFile(health_port_file, health_port);
+    if (!written.ok()) {
+      std::fprintf(stderr, "tailor_ps: --health_port_file: %s\n",
+                   written.ToString().c_str());
+      server->Shutdown();
+      return 1;
+    }
+  }
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty()) {
     absl::Status written = WritePortFile(port_file, port);
@@ -271,6 +314,9 @@ int Run() {
   pthread_kill(signal_thread.native_handle(), SIGTERM);  // if still waiting
   signal_thread.join();
 
+  if (health_server != nullptr) {
+    health_server->GetHealthCheckService()->Shutdown();  // NOT_SERVING
+  }
   service->BeginShutdown();
   int grace;
   {
@@ -279,6 +325,9 @@ int Run() {
   }
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(grace));
+  if (health_server != nullptr) {
+    health_server->Shutdown(std::chrono::system_clock::now());
+  }
   log.Info("stopped", {{"shard_index", shard_index}});
   return 0;
 }

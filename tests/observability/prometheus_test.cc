@@ -1,7 +1,8 @@
 // Scrapes a running tailor_ranker and tailor_ps with Debian's real
 // `prometheus` binary and reads the values back through Prometheus' HTTP
-// query API (docs/observability.md). Every wait polls a condition with a
-// bounded deadline.
+// query API (docs/observability.md). The ranker also runs with its request
+// log and its plaintext health port, which are checked too. Every wait polls
+// a condition with a bounded deadline.
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core/status_matchers.h"
@@ -29,6 +31,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "parameter_server/ps_client.h"
+#include "ranker/server/raw_call.h"
 #include "tailor/v1/ranker.grpc.pb.h"
 
 namespace tailor {
@@ -341,18 +344,30 @@ TEST_F(PrometheusTest, ScrapesRankerAndParameterServer) {
 
   ChildProcess ranker, ps;
   int ranker_port = 0, ranker_metrics = 0, ps_port = 0, ps_metrics = 0;
+  ASSERT_NO_FATAL_FAILURE(StartServer(
+      &ranker, "ranker",
+      {kRanker, "--insecure", "--model_base=" + dir_ + "/models",
+       "--model_names=shop", "--threads=1", "--log_requests", "--health_port=0",
+       "--health_port_file=" + dir_ + "/ranker.health"},
+      &ranker_port, &ranker_metrics));
+  // The health port file is written before the gRPC port file.
+  const std::string health_text = ReadFileOrEmpty(dir_ + "/ranker.health");
+  ASSERT_FALSE(health_text.empty());
+  const int health_port = std::stoi(health_text);
   ASSERT_NO_FATAL_FAILURE(
-      StartServer(&ranker, "ranker",
-                  {kRanker, "--insecure", "--model_base=" + dir_ + "/models",
-                   "--model_names=shop", "--threads=1"},
-                  &ranker_port, &ranker_metrics));
-  ASSERT_NO_FATAL_FAILURE(
-      StartServer(&ps, "ps", {kPs, "--insecure"}, &ps_port, &ps_metrics));
+      StartServer(&ps, "ps",
+                  {kPs, "--insecure", "--health_port=0",
+                   "--health_port_file=" + dir_ + "/ps.health"},
+                  &ps_port, &ps_metrics));
+  const std::string ps_health_text = ReadFileOrEmpty(dir_ + "/ps.health");
+  ASSERT_FALSE(ps_health_text.empty());
+  const int ps_health_port = std::stoi(ps_health_text);
 
   // Rank until the model is loaded, then three more answers.
   auto stub = v1::Ranker::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", ranker_port),
                           grpc::InsecureChannelCredentials()));
+  std::vector<std::string> request_ids;
   auto rank = [&]() {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
@@ -361,6 +376,8 @@ TEST_F(PrometheusTest, ScrapesRankerAndParameterServer) {
     request.set_model_name("shop");
     request.set_user_id("user3");
     request.set_count(5);
+    request_ids.push_back(absl::StrCat("req-", request_ids.size()));
+    request.set_request_id(request_ids.back());
     v1::RankResponse response;
     return stub->Rank(&context, request, &response);
   };
@@ -374,6 +391,30 @@ TEST_F(PrometheusTest, ScrapesRankerAndParameterServer) {
     absl::SleepFor(kPollInterval);
   }
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(rank().ok());
+
+  // The plaintext health port says SERVING now that a version is loaded.
+  {
+    auto health = grpc::CreateChannel(absl::StrCat("127.0.0.1:", health_port),
+                                      grpc::InsecureChannelCredentials());
+    absl::StatusOr<bool> serving =
+        ranker::CheckServing(health.get(), "", absl::Seconds(10));
+    TAILOR_ASSERT_OK(serving.status());
+    EXPECT_TRUE(*serving);
+    // The same for the shard's health port.
+    auto ps_health =
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", ps_health_port),
+                            grpc::InsecureChannelCredentials());
+    absl::StatusOr<bool> ps_serving =
+        ranker::CheckServing(ps_health.get(), "", absl::Seconds(10));
+    TAILOR_ASSERT_OK(ps_serving.status());
+    EXPECT_TRUE(*ps_serving);
+    // Neither health port serves the real service.
+    ranker::RawCallResult push =
+        ranker::RawUnaryCall(ps_health.get(), "/tailor.v1.ParameterServer/Push",
+                             "", absl::Seconds(10));
+    EXPECT_EQ(push.status.code(), absl::StatusCode::kUnimplemented)
+        << push.status;
+  }
 
   // Two pushes of 3 rows and three pulls against the shard.
   PsClientOptions options;
@@ -430,6 +471,40 @@ TEST_F(PrometheusTest, ScrapesRankerAndParameterServer) {
         "sum(tailor_ranker_requests_total{job=\"tailor_ranker\","
         "method=\"Rank\",code!=\"OK\"})",
         not_ready);
+  }
+  ExpectEventually(
+      "tailor_ranker_request_log_dropped_total{job=\"tailor_ranker\"}", 0);
+
+  // The request log: one JSON line per Rank call, in the order of the calls
+  // (one client thread), each with its request id; written by a background
+  // thread, so polled.
+  std::vector<nlohmann::json> rank_lines;
+  for (const absl::Time deadline = absl::Now() + kStartTimeout;
+       absl::Now() < deadline; absl::SleepFor(kPollInterval)) {
+    rank_lines.clear();
+    for (absl::string_view line :
+         absl::StrSplit(ReadFileOrEmpty(dir_ + "/ranker.err"), '\n')) {
+      if (line.empty() || line[0] != '{') continue;  // plain lines
+      nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+      ASSERT_FALSE(j.is_discarded()) << line;
+      if (j.value("message", "") == "rank") rank_lines.push_back(j);
+    }
+    if (rank_lines.size() >= request_ids.size()) break;
+  }
+  ASSERT_EQ(rank_lines.size(), request_ids.size());
+  for (size_t i = 0; i < rank_lines.size(); ++i) {
+    const nlohmann::json& j = rank_lines[i];
+    EXPECT_EQ(j.value("request_id", ""), request_ids[i]);
+    EXPECT_EQ(j.value("component", ""), "tailor_ranker");
+    EXPECT_EQ(j.value("model", ""), "shop");
+    EXPECT_TRUE(j.contains("latency_us") && j["latency_us"].is_number());
+    const bool ok = i >= static_cast<size_t>(not_ready);
+    if (ok) {
+      EXPECT_EQ(j.value("code", ""), "OK");
+      EXPECT_EQ(j["version"], 1);
+    } else {
+      EXPECT_NE(j.value("code", ""), "OK");
+    }
   }
 }
 
