@@ -133,6 +133,10 @@ void Coordinator::ExpireLeases() {
                    static_cast<long long>(options_.lease_ms));
       w.lost = true;
       w.withdrawn = false;
+      if (options_.events != nullptr) {
+        options_.events->OnWorkerLost("lease_expired");
+        if (w.task_id != 0) options_.events->OnTaskReassigned("worker_lost");
+      }
       ReleaseTaskOf(w);
     }
   }
@@ -162,6 +166,9 @@ void Coordinator::ExpireTaskDeadlines() {
     }
     // A failed attempt: the driver re-offers it, or fails the job after
     // max_task_attempts.
+    if (options_.events != nullptr) {
+      options_.events->OnTaskReassigned("deadline");
+    }
     t.state = TaskEntry::State::kFailed;
     t.worker_id = 0;
     t.last_error = absl::StrCat("passed its deadline of ",
@@ -226,6 +233,12 @@ absl::Status Coordinator::Register(const tailor::v1::RegisterRequest& request,
       // supervisor restarted it): the old one is lost, its task reassigned.
       holder[slot]->lost = true;
       holder[slot]->withdrawn = false;
+      if (options_.events != nullptr) {
+        options_.events->OnWorkerLost("replaced");
+        if (holder[slot]->task_id != 0) {
+          options_.events->OnTaskReassigned("worker_lost");
+        }
+      }
       ReleaseTaskOf(*holder[slot]);
     }
   } else if (want >= W) {

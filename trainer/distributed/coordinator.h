@@ -25,6 +25,7 @@
 #include "nlohmann/json.hpp"
 #include "parameter_server/ps_client.h"
 #include "tailor/v1/coordinator.pb.h"
+#include "trainer/distributed/coordinator_events.h"
 #include "trainer/distributed/job_setup.h"
 #include "trainer/distributed/partition_data.h"
 #include "trainer/distributed/task_context.h"
@@ -62,6 +63,9 @@ struct CoordinatorOptions {
   FileSystem* fs = nullptr;  // default: PosixFileSystem()
   // One JSON object per finished iteration and the final line.
   std::function<void(const std::string& json_line)> progress;
+  // Told of rollbacks, task reassignments and lost workers (metrics);
+  // null: none. Not owned.
+  CoordinatorEvents* events = nullptr;
 };
 
 class Coordinator {

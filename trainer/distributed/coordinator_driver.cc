@@ -255,6 +255,7 @@ absl::Status Coordinator::Start() {
 
 absl::Status Coordinator::Recover(const absl::Status& cause) {
   ++rollbacks_;
+  if (options_.events != nullptr) options_.events->OnRollback();
   std::fprintf(stderr,
                "tailor_coordinator: %s; pausing, rolling back to the "
                "checkpoint of iteration %d (recovery %d of at most %d)\n",

@@ -7,8 +7,10 @@
 //       --export_name=retail --progress_json
 //
 // Serves tailor.v1.Coordinator, grpc.health.v1.Health and server reflection
-// on --host:--port; exits 0 once the job completed (and was exported),
-// non-zero with a message on stderr otherwise.
+// on --host:--port and its Prometheus metrics at
+// http://--metrics_host:--metrics_port/metrics; logs one JSON object per
+// line on stderr (docs/observability.md); exits 0 once the job completed
+// (and was exported), non-zero with a message on stderr otherwise.
 #include <pthread.h>
 #include <signal.h>
 
@@ -29,6 +31,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "core/file_system.h"
+#include "core/logging/json_log.h"
 #include "core/metrics/metric_registry.h"
 #include "core/metrics/metrics_http_server.h"
 #include "core/security/security_flags.h"
@@ -40,6 +43,7 @@
 #include "nlohmann/json.hpp"
 #include "parameter_server/ps_client.h"
 #include "trainer/distributed/coordinator.h"
+#include "trainer/distributed/coordinator_event_metrics.h"
 #include "trainer/distributed/coordinator_metrics.h"
 #include "trainer/distributed/coordinator_service.h"
 
@@ -98,6 +102,9 @@ ABSL_FLAG(std::string, metrics_port_file, "",
 ABSL_FLAG(int, eval_max_users, 10000,
           "Held-out users evaluated per iteration: a fixed sample of at most "
           "this many (0: all). The coordinator holds only their rows.");
+ABSL_FLAG(std::string, log_format, "json",
+          "Standard-error log lines: json (one object per line) or text. "
+          "Progress lines (without --progress_json) are log lines too.");
 
 namespace tailor::distributed {
 namespace {
@@ -191,8 +198,8 @@ absl::StatusOr<CoordinatorOptions> OptionsFromFlags() {
   return o;
 }
 
-int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "tailor_coordinator: %s\n", status.ToString().c_str());
+int Fail(logging::Logger& log, const absl::Status& status) {
+  log.Error("failed", {{"error", status.ToString()}});
   if (absl::GetFlag(FLAGS_progress_json)) {
     std::printf("%s\n",
                 nlohmann::json(
@@ -214,11 +221,20 @@ int Run() {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  absl::StatusOr<logging::LogFormat> log_format =
+      logging::ParseLogFormat(absl::GetFlag(FLAGS_log_format), "log_format");
+  if (!log_format.ok()) {
+    std::fprintf(stderr, "tailor_coordinator: %s\n",
+                 std::string(log_format.status().message()).c_str());
+    return 2;
+  }
+  logging::Logger log({"tailor_coordinator", *log_format, nullptr, nullptr});
   absl::StatusOr<CoordinatorOptions> options = OptionsFromFlags();
-  if (!options.ok()) return Fail(options.status());
+  if (!options.ok()) return Fail(log, options.status());
   if (absl::GetFlag(FLAGS_port) < 0 || absl::GetFlag(FLAGS_port) > 65535) {
-    return Fail(absl::InvalidArgumentError(absl::StrCat(
-        "--port=", absl::GetFlag(FLAGS_port), " is not in 0..65535")));
+    return Fail(
+        log, absl::InvalidArgumentError(absl::StrCat(
+                 "--port=", absl::GetFlag(FLAGS_port), " is not in 0..65535")));
   }
   const bool json = absl::GetFlag(FLAGS_progress_json);
   absl::Mutex out_mu;
@@ -228,7 +244,18 @@ int Run() {
       std::printf("%s\n", line.c_str());
       std::fflush(stdout);
     } else {
-      std::fprintf(stderr, "tailor_coordinator: %s\n", line.c_str());
+      // The progress object's keys become the log line's fields.
+      const nlohmann::json progress =
+          nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+      std::vector<logging::LogField> fields;
+      if (progress.is_object()) {
+        for (const auto& [key, value] : progress.items()) {
+          fields.emplace_back(key, value);
+        }
+      } else {
+        fields.emplace_back("line", line);
+      }
+      log.Info("progress", fields);
     }
   };
   // One certificate serves both sides: the Coordinator service and the
@@ -236,20 +263,25 @@ int Run() {
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> server_credentials =
       security::ServerCredentialsFromFlags("tailor_coordinator",
                                            security::CoordinatorPolicy());
-  if (!server_credentials.ok()) return Fail(server_credentials.status());
+  if (!server_credentials.ok()) return Fail(log, server_credentials.status());
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ps_credentials =
       security::ChannelCredentialsFromFlags("tailor_coordinator");
-  if (!ps_credentials.ok()) return Fail(ps_credentials.status());
+  if (!ps_credentials.ok()) return Fail(log, ps_credentials.status());
   PsClientOptions ps_options;
   ps_options.shard_addresses = options->ps_addresses;
   ps_options.credentials = *ps_credentials;
   ps_options.timeout_ms = std::max(1, absl::GetFlag(FLAGS_ps_rpc_timeout_ms));
   absl::StatusOr<std::unique_ptr<PsClient>> ps = PsClient::Create(ps_options);
-  if (!ps.ok()) return Fail(ps.status());
+  if (!ps.ok()) return Fail(log, ps.status());
 
+  // Counters of rollbacks, reassignments and lost workers; the registry
+  // outlives the coordinator that reports into it.
+  metrics::MetricRegistry registry;
+  CoordinatorEventMetrics event_metrics(&registry);
+  options->events = &event_metrics;
   absl::StatusOr<std::unique_ptr<Coordinator>> coordinator =
       Coordinator::Create(*options, *std::move(ps));
-  if (!coordinator.ok()) return Fail(coordinator.status());
+  if (!coordinator.ok()) return Fail(log, coordinator.status());
   std::unique_ptr<CoordinatorService> service =
       CoordinatorService::Create(coordinator->get());
   grpc::EnableDefaultHealthCheckService(true);
@@ -262,12 +294,11 @@ int Run() {
   builder.RegisterService(service->grpc_service());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    return Fail(
-        absl::UnavailableError(absl::StrCat("could not listen on ", address)));
+    return Fail(log, absl::UnavailableError(
+                         absl::StrCat("could not listen on ", address)));
   }
-  std::fprintf(stderr, "tailor_coordinator: listening on %s:%d\n",
-               absl::GetFlag(FLAGS_host).c_str(), port);
-  metrics::MetricRegistry registry;
+  log.Info("listening",
+           {{"address", absl::StrCat(absl::GetFlag(FLAGS_host), ":", port)}});
   CoordinatorMetrics coordinator_metrics(
       &registry, [&](tailor::v1::GetJobStatusResponse* status) {
         return (*coordinator)
@@ -282,18 +313,17 @@ int Run() {
                                     &registry);
   if (!metrics_server.ok()) {
     server->Shutdown();
-    return Fail(metrics_server.status());
+    return Fail(log, metrics_server.status());
   }
   if (*metrics_server != nullptr) {
-    std::fprintf(stderr, "tailor_coordinator: metrics on port %d\n",
-                 (*metrics_server)->port());
+    log.Info("metrics endpoint", {{"metrics_port", (*metrics_server)->port()}});
   }
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty()) {
     absl::Status written = WritePortFile(port_file, port);
     if (!written.ok()) {
       server->Shutdown();
-      return Fail(written);
+      return Fail(log, written);
     }
   }
   std::thread signal_thread([&] {
@@ -310,12 +340,10 @@ int Run() {
                    std::chrono::milliseconds(1000));
   metrics_server->reset();  // no scrape may outlive the coordinator
   if (!result.ok()) {
-    std::fprintf(stderr, "tailor_coordinator: job failed: %s\n",
-                 result.status().ToString().c_str());
+    log.Error("job failed", {{"error", result.status().ToString()}});
     return 1;
   }
-  std::fprintf(stderr, "tailor_coordinator: job done%s%s\n",
-               result->empty() ? "" : ", exported ", result->c_str());
+  log.Info("job done", {{"export", *result}});
   return 0;
 }
 
