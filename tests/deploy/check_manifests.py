@@ -414,11 +414,24 @@ class Checker:
             if flags.get("host") != "0.0.0.0":
                 self.error(where, "a server reached from other pods must listen "
                            "on --host=0.0.0.0, got %r" % flags.get("host"))
+            # Probes go to the gRPC port, or to the plaintext health-only
+            # port when the server opens one (--health_port).
+            probe_ports = (ports.get("grpc"), "grpc")
+            if int(flags.get("health_port", -1)) >= 0:
+                if int(flags["health_port"]) != ports.get("health"):
+                    self.error(where, "--health_port=%s but the container port "
+                               "named health is %s" % (flags["health_port"],
+                                                       ports.get("health")))
+                if flags.get("health_host") != "0.0.0.0":
+                    self.error(where, "the kubelet reaches the health port "
+                               "only with --health_host=0.0.0.0, got %r" %
+                               flags.get("health_host"))
+                probe_ports = (ports.get("health"), "health")
             for probe in ("readinessProbe", "livenessProbe"):
                 grpc = (c.get(probe) or {}).get("grpc")
                 if grpc is None:
                     self.error(where, "no gRPC %s (grpc.health.v1)" % probe)
-                elif grpc.get("port") not in (ports.get("grpc"), "grpc"):
+                elif grpc.get("port") not in probe_ports:
                     self.error(where, "%s checks port %r, not the gRPC port %s" %
                                (probe, grpc.get("port"), ports.get("grpc")))
         if "metrics_port" in flags:
