@@ -244,6 +244,38 @@ const SidePartition* WorkerData::Get(bool user_side, uint32_t p) const {
   return it == m.end() ? nullptr : &it->second;
 }
 
+absl::StatusOr<const SgdBlock*> WorkerData::BlockOf(uint32_t p, uint32_t c) {
+  auto it = users_.find(p);
+  if (it == users_.end() || it->second.compact) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "user partition ", p, " is not loaded with global columns"));
+  }
+  if (c + 1 >= col_cuts_.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("column block ", c, " out of range (",
+                     col_cuts_.size() - 1, " blocks)"));
+  }
+  SidePartition& s = it->second;
+  if (s.blocks.empty()) {
+    const uint32_t n = s.end - s.begin;
+    s.blocks.reserve(col_cuts_.size() - 1);
+    for (size_t b = 0; b + 1 < col_cuts_.size(); ++b) {
+      SgdBlock block =
+          ExtractBlock(s.rows, 0, n, col_cuts_[b], col_cuts_[b + 1]);
+      block.row_begin = s.begin;
+      block.row_end = s.end;
+      for (uint32_t& u : block.users) u += s.begin;
+      block.users.shrink_to_fit();
+      block.user_offsets.shrink_to_fit();
+      block.items.shrink_to_fit();
+      block.values.shrink_to_fit();
+      s.blocks.push_back(std::move(block));
+    }
+    s.rows = CsrMatrix();
+  }
+  return &s.blocks[c];
+}
+
 int64_t WorkerData::bytes() const {
   int64_t b = 0;
   for (const auto* m : {&users_, &items_}) {
@@ -251,6 +283,10 @@ int64_t WorkerData::bytes() const {
       b += 8 * int64_t(s.rows.indptr.size()) +
            4 * int64_t(s.rows.indices.size() + s.rows.data.size() +
                        s.fixed.size());
+      for (const SgdBlock& k : s.blocks) {
+        b += 4 * int64_t(k.users.size() + k.user_offsets.size() +
+                         k.items.size() + k.values.size());
+      }
     }
   }
   return b;

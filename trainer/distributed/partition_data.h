@@ -59,6 +59,10 @@ struct SidePartition {
   CsrMatrix rows;
   bool compact = false;
   std::vector<uint32_t> fixed;
+  // SGD (user side, not compact): the partition split by column block once
+  // BlockOf asked for it (users as global dense indices); `rows` is
+  // released then.
+  std::vector<SgdBlock> blocks;
 };
 
 class WorkerData {
@@ -80,6 +84,14 @@ class WorkerData {
                       const std::vector<uint32_t>& col_cuts);
   // A partition loaded by Ensure (nullptr otherwise).
   const SidePartition* Get(bool user_side, uint32_t p) const;
+
+  // SGD: block (row partition p, column block c) of the grid, with the
+  // users as global dense indices. The first call for p splits the loaded
+  // user partition p into its column blocks (as ExtractBlock does) and
+  // frees its rows, so the partition is held once either way. Errors:
+  // FAILED_PRECONDITION when p was not loaded (Ensure) or is compact,
+  // INVALID_ARGUMENT for c out of range.
+  absl::StatusOr<const SgdBlock*> BlockOf(uint32_t p, uint32_t c);
 
   // Bytes of matrix data held.
   int64_t bytes() const;

@@ -1,6 +1,8 @@
 #include "trainer/distributed/sgd_task.h"
 
+#include <future>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -36,6 +38,32 @@ absl::Status PushRange(PsClient* ps, const std::string& table,
       .status();
 }
 
+// Rows (and biases) of one side's range [begin, end): pulled or pushed as
+// one unit, the bias table only when the job has one.
+struct SideRows {
+  const char* table = nullptr;
+  const char* bias_table = nullptr;  // null: no bias
+  const std::vector<uint64_t>* keys = nullptr;
+  uint32_t begin = 0, end = 0;
+  std::vector<float> rows, bias;
+
+  absl::Status Pull(PsClient* ps, int k) {
+    TAILOR_RETURN_IF_ERROR(PullRange(ps, table, *keys, begin, end, rows, k));
+    if (bias_table == nullptr) return absl::OkStatus();
+    return PullRange(ps, bias_table, *keys, begin, end, bias, 1);
+  }
+  absl::Status Push(PsClient* ps, int64_t clock) const {
+    TAILOR_RETURN_IF_ERROR(
+        PushRange(ps, table, *keys, begin, end, rows, clock));
+    if (bias_table == nullptr) return absl::OkStatus();
+    return PushRange(ps, bias_table, *keys, begin, end, bias, clock);
+  }
+  int64_t Bytes(int k) const {
+    return RowPayloadBytes(end - begin, k) +
+           (bias_table != nullptr ? RowPayloadBytes(end - begin, 1) : 0);
+  }
+};
+
 }  // namespace
 
 absl::StatusOr<TaskOutcome> RunSgdTask(const TaskContext& ctx,
@@ -47,47 +75,64 @@ absl::StatusOr<TaskOutcome> RunSgdTask(const TaskContext& ctx,
   if (task.kind() != tailor::v1::STEP_KIND_SGD_BLOCK ||
       task.row_cuts_size() < 2 ||
       task.col_cuts_size() != task.row_cuts_size() || b.num_blocks() != grid ||
-      b.row_block() >= grid || b.col_block() >= grid) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("task ", task.task_id(), ": SGD block (", b.row_block(),
-                     ", ", b.col_block(), ") of ", b.num_blocks(),
-                     " does not fit the task's grid of ", grid));
+      b.row_block() >= grid || b.col_block() >= grid || b.sub_epoch() >= grid) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "task ", task.task_id(), ": SGD block (", b.row_block(), ", ",
+        b.col_block(), ") of sub-epoch ", b.sub_epoch(), " of ", b.num_blocks(),
+        " does not fit the task's grid of ", grid));
   }
   TAILOR_RETURN_IF_ERROR(data.Ensure(
       /*user_side=*/true, {b.row_block()},
       std::vector<uint32_t>(task.row_cuts().begin(), task.row_cuts().end()),
       std::vector<uint32_t>(task.col_cuts().begin(), task.col_cuts().end())));
-  const SidePartition* part = data.Get(true, b.row_block());
-  if (part == nullptr || part->compact) {
-    return absl::InternalError(absl::StrCat("task ", task.task_id(),
-                                            ": user partition ", b.row_block(),
-                                            " was not loaded for SGD"));
+  absl::StatusOr<const SgdBlock*> block =
+      data.BlockOf(b.row_block(), b.col_block());
+  if (!block.ok()) {
+    return absl::InternalError(
+        absl::StrCat("task ", task.task_id(), ": ", block.status().message()));
   }
   TAILOR_ASSIGN_OR_RETURN(SgdOptions options, SgdOptionsFromJob(job, 1));
   const int k = options.factors;
-  const uint32_t r0 = task.row_cuts(b.row_block());
-  const uint32_t r1 = task.row_cuts(b.row_block() + 1);
-  const uint32_t c0 = task.col_cuts(b.col_block());
-  const uint32_t c1 = task.col_cuts(b.col_block() + 1);
-  // The partition's rows are local: shift the block's users to dense ids.
-  SgdBlock block = ExtractBlock(part->rows, 0, r1 - r0, c0, c1);
-  block.row_begin = r0;
-  block.row_end = r1;
-  for (uint32_t& u : block.users) u += r0;
-  std::vector<float> users, items, user_bias, item_bias;
-  TAILOR_RETURN_IF_ERROR(
-      PullRange(ctx.ps, kUserTable, data.user_keys(), r0, r1, users, k));
-  TAILOR_RETURN_IF_ERROR(
-      PullRange(ctx.ps, kItemTable, data.item_keys(), c0, c1, items, k));
   const bool ub = HasUserBias(job), ib = HasItemBias(job);
-  if (ub) {
-    TAILOR_RETURN_IF_ERROR(PullRange(ctx.ps, kUserBiasTable, data.user_keys(),
-                                     r0, r1, user_bias, 1));
+  SideRows users{kUserTable, ub ? kUserBiasTable : nullptr, &data.user_keys(),
+                 task.row_cuts(b.row_block()),
+                 task.row_cuts(b.row_block() + 1)};
+  SideRows items{kItemTable, ib ? kItemBiasTable : nullptr, &data.item_keys(),
+                 task.col_cuts(b.col_block()),
+                 task.col_cuts(b.col_block() + 1)};
+  const uint32_t r0 = users.begin, r1 = users.end;
+  const uint32_t c0 = items.begin, c1 = items.end;
+  // The block's user rows stay with the worker from one sub-epoch to the
+  // next of the same iteration (nobody else touches them during the
+  // iteration): the rows this worker kept after sub-epoch s - 1, if the
+  // coordinator accepted that task from it, are what the shards would hold
+  // had they been pushed. Otherwise they come from the shards, which hold
+  // them as of the end of the previous iteration.
+  const std::pair<bool, uint32_t> cache_key{true, b.row_block()};
+  const SolvedRows* kept = nullptr;
+  if (ctx.warm != nullptr && b.sub_epoch() > 0) {
+    auto it = ctx.warm->find(cache_key);
+    if (it != ctx.warm->end() && it->second.generation == task.generation() &&
+        it->second.iteration == task.iteration() &&
+        it->second.sub_epoch + 1 == static_cast<int64_t>(b.sub_epoch()) &&
+        it->second.rows.size() == static_cast<size_t>(r1 - r0) * k &&
+        it->second.bias.size() == (ub ? size_t{r1 - r0} : size_t{0})) {
+      kept = &it->second;
+    }
   }
-  if (ib) {
-    TAILOR_RETURN_IF_ERROR(PullRange(ctx.ps, kItemBiasTable, data.item_keys(),
-                                     c0, c1, item_bias, 1));
+  // The item rows on a second thread while the user rows are pulled (or
+  // copied from the kept ones) here.
+  std::future<absl::Status> item_pull =
+      std::async(std::launch::async, [&] { return items.Pull(ctx.ps, k); });
+  absl::Status user_status = absl::OkStatus();
+  if (kept != nullptr) {
+    users.rows = kept->rows;
+    users.bias = kept->bias;
+  } else {
+    user_status = users.Pull(ctx.ps, k);
   }
+  TAILOR_RETURN_IF_ERROR(item_pull.get());
+  TAILOR_RETURN_IF_ERROR(user_status);
   if (ctx.aborted()) return absl::AbortedError("task withdrawn");
 
   const tailor::v1::StepHyperparameters& h = task.hyperparameters();
@@ -102,36 +147,42 @@ absl::StatusOr<TaskOutcome> RunSgdTask(const TaskContext& ctx,
   s.negatives = options.negatives;
   s.reject_known_negatives = options.reject_known_negatives;
   s.max_negative_draws = options.max_negative_draws;
-  FactorView uview{users.data(), k, r0, ub ? user_bias.data() : nullptr};
-  FactorView iview{items.data(), k, c0, ib ? item_bias.data() : nullptr};
+  FactorView uview{users.rows.data(), k, r0, ub ? users.bias.data() : nullptr};
+  FactorView iview{items.rows.data(), k, c0, ib ? items.bias.data() : nullptr};
   const uint64_t block_id = uint64_t{b.row_block()} * grid + b.col_block();
   const BlockStats st =
-      RunSgdBlock(block, s, uview, iview,
+      RunSgdBlock(**block, s, uview, iview,
                   DeriveSeed(options.seed, task.iteration(), block_id, 0xb10c));
   if (ctx.aborted()) return absl::AbortedError("task withdrawn");
   const int64_t clock = task.iteration();
-  TAILOR_RETURN_IF_ERROR(
-      PushRange(ctx.ps, kUserTable, data.user_keys(), r0, r1, users, clock));
-  TAILOR_RETURN_IF_ERROR(
-      PushRange(ctx.ps, kItemTable, data.item_keys(), c0, c1, items, clock));
-  if (ub) {
-    TAILOR_RETURN_IF_ERROR(PushRange(ctx.ps, kUserBiasTable, data.user_keys(),
-                                     r0, r1, user_bias, clock));
-  }
-  if (ib) {
-    TAILOR_RETURN_IF_ERROR(PushRange(ctx.ps, kItemBiasTable, data.item_keys(),
-                                     c0, c1, item_bias, clock));
-  }
+  // The item rows go back now (the next sub-epoch gives them to another
+  // row block); the user rows at the iteration's last sub-epoch, so the
+  // shards hold every row of the iteration when its step ends (evaluation,
+  // checkpoints and export read them there).
+  const bool push_users = b.sub_epoch() + 1 == grid;
+  std::future<absl::Status> item_push =
+      std::async(std::launch::async, [&] { return items.Push(ctx.ps, clock); });
+  absl::Status user_push =
+      push_users ? users.Push(ctx.ps, clock) : absl::OkStatus();
+  TAILOR_RETURN_IF_ERROR(item_push.get());
+  TAILOR_RETURN_IF_ERROR(user_push);
   TaskOutcome out;
   out.data_loss_sum = st.loss_sum;
   out.count = st.examples;
   out.rows_solved = (r1 - r0) + (c1 - c0);
-  out.rows_pulled = (r1 - r0) + (c1 - c0);
-  out.rows_pushed = out.rows_pulled;
-  out.bytes_pulled = RowPayloadBytes(r1 - r0, k) + RowPayloadBytes(c1 - c0, k) +
-                     (ub ? RowPayloadBytes(r1 - r0, 1) : 0) +
-                     (ib ? RowPayloadBytes(c1 - c0, 1) : 0);
-  out.bytes_pushed = out.bytes_pulled;
+  out.rows_pulled = (kept != nullptr ? 0 : r1 - r0) + (c1 - c0);
+  out.rows_pushed = (push_users ? r1 - r0 : 0) + (c1 - c0);
+  out.bytes_pulled = (kept != nullptr ? 0 : users.Bytes(k)) + items.Bytes(k);
+  out.bytes_pushed = (push_users ? users.Bytes(k) : 0) + items.Bytes(k);
+  if (!push_users) {
+    // Kept for the next sub-epoch once the coordinator accepts this task.
+    SolvedRows& keep = out.solved[cache_key];
+    keep.generation = task.generation();
+    keep.iteration = task.iteration();
+    keep.sub_epoch = b.sub_epoch();
+    keep.rows = std::move(users.rows);
+    keep.bias = std::move(users.bias);
+  }
   return out;
 }
 

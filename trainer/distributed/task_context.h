@@ -7,6 +7,9 @@
 // can run (or re-run) any task. The worker may keep the rows it solved in an
 // ALS step (WarmStarts) to skip pulling them back as the next step's CG warm
 // start; a cached copy is used only when it is exactly what the shards hold.
+// In SGD the worker keeps a row block's user rows from one sub-epoch to the
+// next of the same iteration (sgd_task.h); they reach the shards at the
+// iteration's last sub-epoch.
 
 #include <atomic>
 #include <cstdint>
@@ -20,13 +23,17 @@
 
 namespace tailor::distributed {
 
-// Rows of one grid partition as this worker pushed them in an ALS step.
+// Rows of one grid partition as this worker pushed them in an ALS step, or
+// (SGD) the user rows of a row block as this worker left them after a
+// sub-epoch, not pushed yet.
 struct SolvedRows {
   uint64_t generation = 0;  // Task.generation of the step
   uint32_t iteration = 0;   // Task.iteration of the step
+  int64_t sub_epoch = -1;   // SGD: the sub-epoch that left them; ALS: -1
   std::vector<float> rows;  // (end - begin) x k
+  std::vector<float> bias;  // SGD: the user biases (empty without)
 };
-// Key: (user side, partition).
+// Key: (user side, partition); SGD: (true, row block).
 using WarmStarts = std::map<std::pair<bool, uint32_t>, SolvedRows>;
 
 struct TaskContext {
