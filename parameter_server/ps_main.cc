@@ -28,6 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "core/file_system.h"
+#include "core/health_only_server.h"
 #include "core/logging/json_log.h"
 #include "core/metrics/metric_registry.h"
 #include "core/metrics/metrics_http_server.h"
@@ -242,22 +243,21 @@ int Run() {
     return 1;
   }
   // Plaintext, only the health service (SERVING while the shard runs).
-  std::unique_ptr<grpc::Server> health_server;
+  std::unique_ptr<HealthOnlyServer> health_server;
   int health_port = -1;
   if (absl::GetFlag(FLAGS_health_port) >= 0) {
-    const std::string health_address =
-        absl::StrCat(absl::GetFlag(FLAGS_health_host), ":",
-                     absl::GetFlag(FLAGS_health_port));
-    grpc::ServerBuilder health_builder;
-    health_builder.AddListeningPort(
-        health_address, grpc::InsecureServerCredentials(), &health_port);
-    health_server = health_builder.BuildAndStart();
-    if (health_server == nullptr || health_port == 0) {
-      log.Error("cannot listen on the health port",
-                {{"address", health_address}});
+    absl::StatusOr<std::unique_ptr<HealthOnlyServer>> health =
+        HealthOnlyServer::Start(absl::GetFlag(FLAGS_health_host),
+                                absl::GetFlag(FLAGS_health_port),
+                                "--health_port");
+    if (!health.ok()) {
+      log.Error("cannot serve the health port",
+                {{"error", health.status().ToString()}});
       server->Shutdown();
       return 1;
     }
+    health_server = *std::move(health);
+    health_port = health_server->port();
   }
   std::printf("tailor_ps: shard %d of %d listening on %s:%d\n", shard_index,
               num_shards, absl::GetFlag(FLAGS_host).c_str(), port);
@@ -314,9 +314,7 @@ int Run() {
   pthread_kill(signal_thread.native_handle(), SIGTERM);  // if still waiting
   signal_thread.join();
 
-  if (health_server != nullptr) {
-    health_server->GetHealthCheckService()->Shutdown();  // NOT_SERVING
-  }
+  if (health_server != nullptr) health_server->EndServing();
   service->BeginShutdown();
   int grace;
   {
@@ -325,9 +323,7 @@ int Run() {
   }
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(grace));
-  if (health_server != nullptr) {
-    health_server->Shutdown(std::chrono::system_clock::now());
-  }
+  if (health_server != nullptr) health_server->Shutdown(absl::ZeroDuration());
   log.Info("stopped", {{"shard_index", shard_index}});
   return 0;
 }

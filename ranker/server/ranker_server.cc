@@ -68,29 +68,19 @@ absl::StatusOr<std::unique_ptr<RankerServer>> RankerServer::Start(
         absl::StrCat("the ranker could not listen on ", address));
   }
   if (options.health_port >= 0) {
-    // Only the default health service is registered here, in plaintext:
-    // probes learn SERVING / NOT_SERVING and nothing else. (Server
-    // reflection, enabled process-wide above, lists just that service.)
-    grpc::ServerBuilder health_builder;
-    const std::string health_address =
-        absl::StrCat(options.health_host, ":", options.health_port);
-    health_builder.AddListeningPort(
-        health_address, grpc::InsecureServerCredentials(), &s->health_port_);
-    s->health_server_ = health_builder.BuildAndStart();
-    if (s->health_server_ == nullptr || s->health_port_ == 0) {
-      s->health_server_.reset();
+    // Only the default health service, in plaintext: probes learn SERVING /
+    // NOT_SERVING and nothing else.
+    absl::StatusOr<std::unique_ptr<HealthOnlyServer>> health =
+        HealthOnlyServer::Start(options.health_host, options.health_port,
+                                "--health_port");
+    if (!health.ok()) {
       s->server_->Shutdown();
-      return absl::UnavailableError(
-          absl::StrCat("the ranker could not listen on ", health_address,
-                       " (--health_port)"));
+      return health.status();
     }
+    s->health_server_ = *std::move(health);
+    s->health_port_ = s->health_server_->port();
   }
-  for (grpc::Server* server : {s->server_.get(), s->health_server_.get()}) {
-    if (server == nullptr) continue;
-    grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-    health->SetServingStatus(false);
-    health->SetServingStatus(kServiceName, false);
-  }
+  s->SetHealth(false);
   s->RefreshModelStatus();
   s->poller_ = std::thread([server = s.get()] { server->PollLoop(); });
   return s;
@@ -115,15 +105,19 @@ bool RankerServer::RefreshModelStatus() {
   if (stopped_ || server_ == nullptr) return serving_;
   if (available != serving_) {
     serving_ = available;
-    for (grpc::Server* server : {server_.get(), health_server_.get()}) {
-      if (server == nullptr) continue;
-      grpc::HealthCheckServiceInterface* health =
-          server->GetHealthCheckService();
-      health->SetServingStatus(available);
-      health->SetServingStatus(kServiceName, available);
-    }
+    SetHealth(available);
   }
   return serving_;
+}
+
+void RankerServer::SetHealth(bool serving) {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  health->SetServingStatus(serving);
+  health->SetServingStatus(kServiceName, serving);
+  if (health_server_ != nullptr) {
+    health_server_->SetServing("", serving);
+    health_server_->SetServing(kServiceName, serving);
+  }
 }
 
 bool RankerServer::serving() const {
@@ -154,16 +148,14 @@ void RankerServer::Shutdown(absl::Duration grace) {
     {
       absl::MutexLock lock(&mu_);
       server_->GetHealthCheckService()->Shutdown();
-      if (health_server_ != nullptr) {
-        health_server_->GetHealthCheckService()->Shutdown();
-      }
+      if (health_server_ != nullptr) health_server_->EndServing();
     }
     service_->BeginShutdown();
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoNanoseconds(grace));
   }
   if (health_server_ != nullptr) {
-    health_server_->Shutdown(std::chrono::system_clock::now());
+    health_server_->Shutdown(absl::ZeroDuration());
   }
   {
     absl::MutexLock lock(&mu_);

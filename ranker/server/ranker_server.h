@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/health_only_server.h"
 #include "core/metrics/metric_registry.h"
 #include "core/metrics/metrics_http_server.h"
 #include "ranker/engine/rank_engine.h"
@@ -84,6 +85,9 @@ class RankerServer {
  private:
   RankerServer() = default;
   void PollLoop();
+  // Sets the overall and the Ranker service's health on the gRPC port and
+  // on the health-only port (if any).
+  void SetHealth(bool serving);
 
   RankEngine* engine_ = nullptr;
   absl::Duration poll_interval_;
@@ -91,7 +95,7 @@ class RankerServer {
   std::unique_ptr<RankerMetrics> metrics_;
   std::unique_ptr<RankerService> service_;
   std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<grpc::Server> health_server_;  // null: no health port
+  std::unique_ptr<HealthOnlyServer> health_server_;  // null: no health port
   int health_port_ = -1;
   std::unique_ptr<metrics::MetricsHttpServer> http_;
   std::string host_;

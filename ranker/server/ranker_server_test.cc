@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "ranker/engine/rank_error.h"
 #include "ranker/server/fake_rank_engine.h"
-#include "ranker/server/raw_call.h"
+#include "core/raw_call.h"
 #include "tailor/v1/common.pb.h"
 #include "tailor/v1/ranker.grpc.pb.h"
 

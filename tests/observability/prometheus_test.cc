@@ -31,7 +31,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "parameter_server/ps_client.h"
-#include "ranker/server/raw_call.h"
+#include "core/raw_call.h"
 #include "tailor/v1/ranker.grpc.pb.h"
 
 namespace tailor {
@@ -397,7 +397,7 @@ TEST_F(PrometheusTest, ScrapesRankerAndParameterServer) {
     auto health = grpc::CreateChannel(absl::StrCat("127.0.0.1:", health_port),
                                       grpc::InsecureChannelCredentials());
     absl::StatusOr<bool> serving =
-        ranker::CheckServing(health.get(), "", absl::Seconds(10));
+        CheckServing(health.get(), "", absl::Seconds(10));
     TAILOR_ASSERT_OK(serving.status());
     EXPECT_TRUE(*serving);
     // The same for the shard's health port.
@@ -405,12 +405,12 @@ TEST_F(PrometheusTest, ScrapesRankerAndParameterServer) {
         grpc::CreateChannel(absl::StrCat("127.0.0.1:", ps_health_port),
                             grpc::InsecureChannelCredentials());
     absl::StatusOr<bool> ps_serving =
-        ranker::CheckServing(ps_health.get(), "", absl::Seconds(10));
+        CheckServing(ps_health.get(), "", absl::Seconds(10));
     TAILOR_ASSERT_OK(ps_serving.status());
     EXPECT_TRUE(*ps_serving);
     // Neither health port serves the real service.
-    ranker::RawCallResult push =
-        ranker::RawUnaryCall(ps_health.get(), "/tailor.v1.ParameterServer/Push",
+    RawCallResult push =
+        RawUnaryCall(ps_health.get(), "/tailor.v1.ParameterServer/Push",
                              "", absl::Seconds(10));
     EXPECT_EQ(push.status.code(), absl::StatusCode::kUnimplemented)
         << push.status;

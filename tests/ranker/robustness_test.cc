@@ -17,7 +17,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "ranker/server/raw_call.h"
+#include "core/raw_call.h"
 #include "tailor/v1/common.pb.h"
 #include "tests/ranker/ranker_test_env.h"
 

@@ -21,7 +21,7 @@
 #include "grpcpp/grpcpp.h"
 #include "nlohmann/json.hpp"
 #include "ranker/server/load_generator.h"
-#include "ranker/server/raw_call.h"
+#include "core/raw_call.h"
 #include "tools/tailor/common_flags.h"
 
 ABSL_FLAG(std::string, loadgen_target, "",
@@ -240,7 +240,7 @@ absl::Status Run() {
     const absl::Time give_up = absl::Now() + absl::Seconds(wait_s);
     absl::StatusOr<bool> serving = false;
     while (true) {
-      serving = ranker::CheckServing(channels[0].get(), "", absl::Seconds(2));
+      serving = CheckServing(channels[0].get(), "", absl::Seconds(2));
       if (serving.ok() && *serving) break;
       if (absl::Now() >= give_up) {
         return absl::UnavailableError(absl::StrCat(

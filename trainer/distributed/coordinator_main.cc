@@ -31,6 +31,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "core/file_system.h"
+#include "core/health_only_server.h"
 #include "core/logging/json_log.h"
 #include "core/metrics/metric_registry.h"
 #include "core/metrics/metrics_http_server.h"
@@ -99,6 +100,14 @@ ABSL_FLAG(int, metrics_port, 0,
           "--metrics_port_file), -1 turns the endpoint off.");
 ABSL_FLAG(std::string, metrics_port_file, "",
           "If set, the chosen metrics port is written here (atomically).");
+ABSL_FLAG(std::string, health_host, "127.0.0.1",
+          "Address of the plaintext health-only port.");
+ABSL_FLAG(int, health_port, -1,
+          "Plaintext gRPC port serving only grpc.health.v1.Health (for "
+          "probes that cannot speak TLS); -1 off, 0 lets the OS choose (see "
+          "--health_port_file).");
+ABSL_FLAG(std::string, health_port_file, "",
+          "If set, the chosen health port is written here (atomically).");
 ABSL_FLAG(int, eval_max_users, 10000,
           "Held-out users evaluated per iteration: a fixed sample of at most "
           "this many (0: all). The coordinator holds only their rows.");
@@ -297,8 +306,23 @@ int Run() {
     return Fail(log, absl::UnavailableError(
                          absl::StrCat("could not listen on ", address)));
   }
-  log.Info("listening",
-           {{"address", absl::StrCat(absl::GetFlag(FLAGS_host), ":", port)}});
+  // Plaintext, only the health service (SERVING while the job runs).
+  std::unique_ptr<HealthOnlyServer> health_server;
+  if (absl::GetFlag(FLAGS_health_port) != -1) {  // others are checked
+    absl::StatusOr<std::unique_ptr<HealthOnlyServer>> health =
+        HealthOnlyServer::Start(absl::GetFlag(FLAGS_health_host),
+                                absl::GetFlag(FLAGS_health_port),
+                                "--health_port");
+    if (!health.ok()) {
+      server->Shutdown();
+      return Fail(log, health.status());
+    }
+    health_server = *std::move(health);
+  }
+  log.Info(
+      "listening",
+      {{"address", absl::StrCat(absl::GetFlag(FLAGS_host), ":", port)},
+       {"health_port", health_server == nullptr ? -1 : health_server->port()}});
   CoordinatorMetrics coordinator_metrics(
       &registry, [&](tailor::v1::GetJobStatusResponse* status) {
         return (*coordinator)
@@ -318,6 +342,15 @@ int Run() {
   if (*metrics_server != nullptr) {
     log.Info("metrics endpoint", {{"metrics_port", (*metrics_server)->port()}});
   }
+  const std::string health_port_file = absl::GetFlag(FLAGS_health_port_file);
+  if (!health_port_file.empty() && health_server != nullptr) {
+    absl::Status written =
+        WritePortFile(health_port_file, health_server->port());
+    if (!written.ok()) {
+      server->Shutdown();
+      return Fail(log, written);
+    }
+  }
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty()) {
     absl::Status written = WritePortFile(port_file, port);
@@ -336,8 +369,10 @@ int Run() {
   absl::StatusOr<std::string> result = (*coordinator)->Run();
   pthread_kill(signal_thread.native_handle(), SIGTERM);  // end sigwait
   signal_thread.join();
+  if (health_server != nullptr) health_server->EndServing();
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::milliseconds(1000));
+  if (health_server != nullptr) health_server->Shutdown(absl::ZeroDuration());
   metrics_server->reset();  // no scrape may outlive the coordinator
   if (!result.ok()) {
     log.Error("job failed", {{"error", result.status().ToString()}});

@@ -1,5 +1,5 @@
-#ifndef TAILOR_RANKER_SERVER_RAW_CALL_H_
-#define TAILOR_RANKER_SERVER_RAW_CALL_H_
+#ifndef TAILOR_CORE_RAW_CALL_H_
+#define TAILOR_CORE_RAW_CALL_H_
 
 // Unary gRPC calls with raw message bytes, for what has no generated stub
 // here: the standard grpc.health.v1.Health service (Debian ships no
@@ -13,7 +13,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 
-namespace tailor::ranker {
+namespace tailor {
 
 struct RawCallResult {
   // The call's final status, converted by core/grpc_status.h.
@@ -33,6 +33,6 @@ absl::StatusOr<bool> CheckServing(grpc::Channel* channel,
                                   const std::string& service,
                                   absl::Duration timeout);
 
-}  // namespace tailor::ranker
+}  // namespace tailor
 
-#endif  // TAILOR_RANKER_SERVER_RAW_CALL_H_
+#endif  // TAILOR_CORE_RAW_CALL_H_

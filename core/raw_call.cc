@@ -1,4 +1,4 @@
-#include "ranker/server/raw_call.h"
+#include "core/raw_call.h"
 
 #include <chrono>
 #include <vector>
@@ -10,7 +10,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/support/byte_buffer.h"
 
-namespace tailor::ranker {
+namespace tailor {
 namespace {
 
 // HealthCheckResponse.ServingStatus.SERVING.
@@ -83,4 +83,4 @@ absl::StatusOr<bool> CheckServing(grpc::Channel* channel,
                    r.size(), " bytes"));
 }
 
-}  // namespace tailor::ranker
+}  // namespace tailor
