@@ -38,6 +38,10 @@ CLUSTER_DOMAIN = "svc.cluster.local"
 BINARIES = ("tailor", "tailor_ps", "tailor_coordinator", "tailor_worker",
             "tailor_ranker")
 
+# The certificate role (tools/certs/make_certs.sh) each server runs as.
+ROLES = {"tailor_ps": "ps", "tailor_coordinator": "coordinator",
+         "tailor_worker": "worker", "tailor_ranker": "ranker"}
+
 # (apiVersion, kind) pairs the manifests may use.
 KNOWN_KINDS = {
     ("v1", "Namespace"),
@@ -374,23 +378,47 @@ class Checker:
                 if var not in env:
                     self.error(cwhere, "%s uses $(%s), which the container's "
                                "env does not define" % (a, var))
-        self.check_security(cwhere, c, known)
+        self.check_security(cwhere, doc, c, binary, known)
         self.check_ports(cwhere, c)
         self.check_config_paths(cwhere, doc, c)
         self.check_resources(cwhere, c)
 
-    def check_security(self, where, c, known):
-        """A binary with transport-security flags refuses to start unless it
-        is told --insecure or given --tls_cert, --tls_key and --tls_ca."""
+    def check_security(self, where, doc, c, binary, known):
+        """Servers and their clients run with mutual TLS: --tls_cert,
+        --tls_key and --tls_ca (never --insecure) from a read-only Secret
+        volume tailor-tls-<role> of the binary's role; a TLS server's probes
+        need the plaintext health-only port (check_ports)."""
         if "insecure" not in known:
             return
         flags = self.args(c)
         tls = [f for f in ("tls_cert", "tls_key", "tls_ca") if flags.get(f)]
-        if flags.get("insecure") == "true" and tls:
-            self.error(where, "--insecure together with --%s" % tls[0])
-        elif flags.get("insecure") != "true" and len(tls) != 3:
+        if flags.get("insecure") == "true":
+            self.error(where, "--insecure: the manifests run with mutual TLS "
+                       "(docs/deploy.md, \"Transport security\")")
+            return
+        if len(tls) != 3:
             self.error(where, "neither --insecure nor all of --tls_cert, "
                        "--tls_key, --tls_ca: the binary refuses to start")
+            return
+        role = ROLES.get(binary)
+        for f in tls:
+            found = self.volume_of(doc, c, flags[f])
+            secret = (found[1] or {}).get("secret") if found else None
+            if secret is None:
+                self.error(where, "--%s=%s is not on a mounted Secret volume" %
+                           (f, flags[f]))
+                continue
+            if role and secret.get("secretName") != "tailor-tls-" + role:
+                self.error(where, "--%s=%s comes from Secret %r; the %s role's "
+                           "certificate is Secret 'tailor-tls-%s'" %
+                           (f, flags[f], secret.get("secretName"), role, role))
+            if not found[2]:
+                self.error(where, "the TLS Secret at %s is not mounted "
+                           "readOnly" % found[0])
+        if "health_port" in known and "port" in flags and \
+                int(flags.get("health_port", -1)) < 0:
+            self.error(where, "a TLS server needs --health_port: the kubelet's "
+                       "gRPC probes cannot speak TLS")
 
     def check_ports(self, where, c):
         ports = {p.get("name"): p.get("containerPort")

@@ -91,8 +91,25 @@ CASES = [
                        "127.0.0.1"),
      "must listen on --host=0.0.0.0"),
     ("no transport security mode",
-     lambda d: set_arg(container(d, "Job", "tailor-worker"), "insecure", None),
+     lambda d: set_arg(container(d, "Job", "tailor-worker"), "tls_key", None),
      "neither --insecure nor all of --tls_cert"),
+    ("plaintext",
+     lambda d: container(d, "Job", "tailor-worker")["args"].append(
+         "--insecure"),
+     "--insecure: the manifests run with mutual TLS"),
+    ("certificate not from a Secret",
+     lambda d: set_arg(ranker(d), "tls_ca", "/tmp/ca.crt"),
+     "--tls_ca=/tmp/ca.crt is not on a mounted Secret volume"),
+    ("another role's certificate",
+     lambda d: [v for v in find(d, "Job", "tailor-worker")["spec"]["template"]
+                ["spec"]["volumes"]
+                if v["name"] == "tls"][0]["secret"].__setitem__(
+                    "secretName", "tailor-tls-coordinator"),
+     "the worker role's certificate is Secret 'tailor-tls-worker'"),
+    ("TLS server without a health port",
+     lambda d: set_arg(container(d, "Job", "tailor-coordinator"),
+                       "health_port", None),
+     "a TLS server needs --health_port"),
     ("liveness not gRPC",
      lambda d: ranker(d).__setitem__(
          "livenessProbe", {"tcpSocket": {"port": 7100}}),
@@ -145,9 +162,10 @@ CASES = [
      lambda d: remove(d, "PodDisruptionBudget", "tailor-ranker"),
      "no PodDisruptionBudget covers the ranker"),
     ("undefined claim",
-     lambda d: find(d, "Deployment", "tailor-ranker")["spec"]["template"]
-     ["spec"]["volumes"][0]["persistentVolumeClaim"].__setitem__(
-         "claimName", "nope"),
+     lambda d: [v for v in find(d, "Deployment", "tailor-ranker")["spec"]
+                ["template"]["spec"]["volumes"]
+                if "persistentVolumeClaim" in v][0]
+     ["persistentVolumeClaim"].__setitem__("claimName", "nope"),
      "claim 'nope' is not defined"),
     ("missing ConfigMap key",
      lambda d: set_arg(ranker(d), "labels_config",
