@@ -42,23 +42,97 @@ double Dot(const float* x, const float* y, int k) {
   return (a[0] + a[2]) + (a[1] + a[3]);
 }
 
-// Pulls rows `keys` of `table` into rows 0.. of `out` (padded stride), in
-// chunks.
+// Pulls rows `keys` of `table` into rows first_row.. of `out`, in chunks;
+// straight into `out` when its rows are not padded.
 absl::Status PullInto(PsClient* ps, const std::string& table,
-                      const std::vector<uint64_t>& keys, FactorMatrix& out,
-                      const TaskContext& ctx) {
+                      absl::Span<const uint64_t> keys, FactorMatrix& out,
+                      int64_t first_row, const TaskContext& ctx) {
   const int k = out.cols();
+  const bool direct = out.stride() == k;
   std::vector<float> buf;
   for (size_t b = 0; b < keys.size(); b += kPullChunkRows) {
     if (ctx.aborted()) return absl::AbortedError("task withdrawn");
     const size_t e = std::min(keys.size(), b + kPullChunkRows);
-    buf.resize((e - b) * k);
-    TAILOR_RETURN_IF_ERROR(ps->Pull(table,
-                                    absl::MakeConstSpan(keys.data() + b, e - b),
-                                    absl::MakeSpan(buf)));
-    for (size_t i = b; i < e; ++i) {
-      std::copy_n(buf.data() + (i - b) * k, k, out.row(i));
+    absl::Span<float> dest;
+    if (direct) {
+      dest = absl::MakeSpan(out.row(first_row + b), (e - b) * k);
+    } else {
+      buf.resize((e - b) * k);
+      dest = absl::MakeSpan(buf);
     }
+    TAILOR_RETURN_IF_ERROR(
+        ps->Pull(table, absl::MakeConstSpan(keys.data() + b, e - b), dest));
+    if (direct) continue;
+    for (size_t i = b; i < e; ++i) {
+      std::copy_n(buf.data() + (i - b) * k, k, out.row(first_row + i));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The rows of the fixed side this worker solved and kept (TaskContext::warm)
+// that are exactly what the shards hold for this step, by partition of the
+// fixed side (null: not kept): user rows of this iteration's user step (in
+// the item step), item rows of the previous iteration's item step (in the
+// user step), of the same generation, accepted by the coordinator.
+std::vector<const SolvedRows*> KeptFixedRows(const TaskContext& ctx,
+                                             const tailor::v1::Task& task,
+                                             bool fixed_user_side, int k) {
+  const auto& cuts = fixed_user_side ? task.row_cuts() : task.col_cuts();
+  std::vector<const SolvedRows*> kept(
+      cuts.size() > 0 ? static_cast<size_t>(cuts.size()) - 1 : 0, nullptr);
+  if (ctx.warm == nullptr) return kept;
+  if (!fixed_user_side && task.iteration() == 0) return kept;
+  const uint32_t iteration =
+      fixed_user_side ? task.iteration() : task.iteration() - 1;
+  for (const auto& [key, rows] : *ctx.warm) {
+    const uint32_t q = key.second;
+    if (key.first != fixed_user_side || q >= kept.size()) continue;
+    const size_t n = cuts[q + 1] - cuts[q];
+    if (rows.generation == task.generation() && rows.sub_epoch == -1 &&
+        rows.iteration == iteration && rows.rows.size() == n * k) {
+      kept[q] = &rows;
+    }
+  }
+  return kept;
+}
+
+// Fills row i of `out` with fixed row dense[i] (ascending dense indices of
+// the fixed side): copied from the kept rows where there are some, pulled
+// from the shards otherwise. Adds the rows pulled to *pulled.
+absl::Status FillFixedRows(
+    PsClient* ps, const std::string& table,
+    const std::vector<uint64_t>& fixed_keys, const std::vector<uint32_t>& dense,
+    const google::protobuf::RepeatedField<uint32_t>& cuts,
+    const std::vector<const SolvedRows*>& kept, FactorMatrix& out,
+    int64_t* pulled, const TaskContext& ctx) {
+  const int k = out.cols();
+  std::vector<uint64_t> keys;
+  size_t i = 0;
+  while (i < dense.size()) {
+    // The fixed-side partition q of dense[i] and the end j of its run.
+    const uint32_t q = static_cast<uint32_t>(
+        std::upper_bound(cuts.begin(), cuts.end(), dense[i]) - cuts.begin() -
+        1);
+    if (q + 1 >= static_cast<uint32_t>(cuts.size())) {
+      return absl::InternalError(absl::StrCat("fixed row ", dense[i],
+                                              " lies outside the task's cuts"));
+    }
+    const size_t j =
+        std::lower_bound(dense.begin() + i, dense.end(), cuts[q + 1]) -
+        dense.begin();
+    if (q < kept.size() && kept[q] != nullptr) {
+      const float* src = kept[q]->rows.data();
+      for (size_t t = i; t < j; ++t) {
+        std::copy_n(src + size_t{dense[t] - cuts[q]} * k, k, out.row(t));
+      }
+    } else {
+      keys.resize(j - i);
+      for (size_t t = i; t < j; ++t) keys[t - i] = fixed_keys[dense[t]];
+      TAILOR_RETURN_IF_ERROR(PullInto(ps, table, keys, out, i, ctx));
+      *pulled += static_cast<int64_t>(j - i);
+    }
+    i = j;
   }
   return absl::OkStatus();
 }
@@ -67,13 +141,19 @@ absl::Status PushRows(PsClient* ps, const std::string& table,
                       absl::Span<const uint64_t> keys, const FactorMatrix& m,
                       int64_t first_row, int64_t clock) {
   const int k = m.cols();
+  PushOptions po;
+  po.op = PushOp::kAssign;
+  po.clock = clock;
+  if (m.stride() == k) {  // rows not padded: push them where they are
+    return ps
+        ->Push(table, keys,
+               absl::MakeConstSpan(m.row(first_row), keys.size() * k), po)
+        .status();
+  }
   std::vector<float> buf(keys.size() * k);
   for (size_t i = 0; i < keys.size(); ++i) {
     std::copy_n(m.row(first_row + i), k, buf.data() + i * k);
   }
-  PushOptions po;
-  po.op = PushOp::kAssign;
-  po.clock = clock;
   return ps->Push(table, keys, buf, po).status();
 }
 
@@ -117,6 +197,8 @@ absl::StatusOr<TaskOutcome> RunAlsTask(const TaskContext& ctx,
   }
   TaskOutcome out;
   const bool cg = options.solver == IalsOptions::Solver::kConjugateGradient;
+  const std::vector<const SolvedRows*> kept_fixed =
+      KeptFixedRows(ctx, task, /*fixed_user_side=*/!user_step, k);
   for (uint32_t p : parts) {
     const SidePartition* part = data.Get(user_step, p);
     if (part == nullptr || !part->compact) {
@@ -129,13 +211,15 @@ absl::StatusOr<TaskOutcome> RunAlsTask(const TaskContext& ctx,
     // The fixed rows this partition touches: sorted unique dense indices,
     // whose keys are ascending too (keys are sorted by dense index); the
     // partition's columns index them.
-    std::vector<uint64_t> keys;
-    keys.reserve(part->fixed.size());
-    for (uint32_t c : part->fixed) keys.push_back(fixed_keys[c]);
-    FactorMatrix fixed(static_cast<int64_t>(keys.size()), k);
-    // Fixed rows on a second thread while the warm start is pulled here.
+    const int64_t touched = static_cast<int64_t>(part->fixed.size());
+    FactorMatrix fixed(touched, k);
+    // Fixed rows on a second thread while the warm start is pulled here;
+    // those this worker solved itself come from its kept rows.
+    int64_t fixed_pulled = 0;
     std::future<absl::Status> fixed_pull = std::async(std::launch::async, [&] {
-      return PullInto(ctx.ps, fixed_table, keys, fixed, ctx);
+      return FillFixedRows(ctx.ps, fixed_table, fixed_keys, part->fixed,
+                           user_step ? task.col_cuts() : task.row_cuts(),
+                           kept_fixed, fixed, &fixed_pulled, ctx);
     });
     FactorMatrix solved(n, k);
     std::vector<uint64_t> own_keys(solve_keys.begin() + begin,
@@ -159,15 +243,15 @@ absl::StatusOr<TaskOutcome> RunAlsTask(const TaskContext& ctx,
           std::copy_n(cached->rows.data() + i * k, k, solved.row(i));
         }
       } else {
-        warm = PullInto(ctx.ps, solve_table, own_keys, solved, ctx);
+        warm = PullInto(ctx.ps, solve_table, own_keys, solved, 0, ctx);
         out.rows_pulled += n;
       }
     }
     absl::Status fixed_status = fixed_pull.get();
     TAILOR_RETURN_IF_ERROR(fixed_status);
     TAILOR_RETURN_IF_ERROR(warm);
-    out.rows_pulled += static_cast<int64_t>(keys.size());
-    out.min_rows += static_cast<int64_t>(keys.size()) + n;
+    out.rows_pulled += fixed_pulled;
+    out.min_rows += touched + n;
     // Solve in chunks; the push of chunk c overlaps the solve of c + 1.
     std::future<absl::Status> push;
     for (int64_t r0 = 0; r0 < n; r0 += kSolveChunkRows) {
@@ -215,7 +299,9 @@ absl::StatusOr<TaskOutcome> RunAlsTask(const TaskContext& ctx,
       }
     }
     if (!user_step) out.count += rows.nnz();
-    if (cg) {
+    {
+      // Kept (once accepted) as the next step's fixed rows and, with CG, as
+      // the next iteration's warm start.
       SolvedRows& keep = out.solved[{user_step, p}];
       keep.generation = task.generation();
       keep.iteration = task.iteration();

@@ -103,21 +103,30 @@ absl::StatusOr<TaskOutcome> RunSgdTask(const TaskContext& ctx,
   const uint32_t r0 = users.begin, r1 = users.end;
   const uint32_t c0 = items.begin, c1 = items.end;
   // The block's user rows stay with the worker from one sub-epoch to the
-  // next of the same iteration (nobody else touches them during the
-  // iteration): the rows this worker kept after sub-epoch s - 1, if the
-  // coordinator accepted that task from it, are what the shards would hold
-  // had they been pushed. Otherwise they come from the shards, which hold
-  // them as of the end of the previous iteration.
+  // next (nobody else touches them during the iteration): the rows this
+  // worker kept after sub-epoch s - 1 of this iteration, if the coordinator
+  // accepted that task from it, are what the shards would hold had they been
+  // pushed; the rows it kept after the last sub-epoch of the previous
+  // iteration are what it pushed then, and nothing writes user rows between
+  // iterations but a rollback (which changes the generation). Otherwise
+  // they come from the shards, which hold them as of the end of the
+  // previous iteration.
   const std::pair<bool, uint32_t> cache_key{true, b.row_block()};
   const SolvedRows* kept = nullptr;
-  if (ctx.warm != nullptr && b.sub_epoch() > 0) {
+  if (ctx.warm != nullptr) {
     auto it = ctx.warm->find(cache_key);
-    if (it != ctx.warm->end() && it->second.generation == task.generation() &&
-        it->second.iteration == task.iteration() &&
-        it->second.sub_epoch + 1 == static_cast<int64_t>(b.sub_epoch()) &&
-        it->second.rows.size() == static_cast<size_t>(r1 - r0) * k &&
-        it->second.bias.size() == (ub ? size_t{r1 - r0} : size_t{0})) {
-      kept = &it->second;
+    const int64_t sub = b.sub_epoch();
+    if (it != ctx.warm->end()) {
+      const SolvedRows& r = it->second;
+      const bool follows =
+          (r.iteration == task.iteration() && r.sub_epoch + 1 == sub) ||
+          (int64_t{r.iteration} + 1 == int64_t{task.iteration()} &&
+           r.sub_epoch + 1 == int64_t{grid} && sub == 0);
+      if (follows && r.generation == task.generation() &&
+          r.rows.size() == static_cast<size_t>(r1 - r0) * k &&
+          r.bias.size() == (ub ? size_t{r1 - r0} : size_t{0})) {
+        kept = &r;
+      }
     }
   }
   // The item rows on a second thread while the user rows are pulled (or
@@ -174,8 +183,9 @@ absl::StatusOr<TaskOutcome> RunSgdTask(const TaskContext& ctx,
   out.rows_pushed = (push_users ? r1 - r0 : 0) + (c1 - c0);
   out.bytes_pulled = (kept != nullptr ? 0 : users.Bytes(k)) + items.Bytes(k);
   out.bytes_pushed = (push_users ? users.Bytes(k) : 0) + items.Bytes(k);
-  if (!push_users) {
-    // Kept for the next sub-epoch once the coordinator accepts this task.
+  {
+    // Kept for the next sub-epoch (or iteration) once the coordinator
+    // accepts this task.
     SolvedRows& keep = out.solved[cache_key];
     keep.generation = task.generation();
     keep.iteration = task.iteration();
