@@ -1,7 +1,8 @@
 // Distributed vs single-process training on the same dataset, in one run:
 //   cluster_bench --dataset=DIR [--factors=64] [--shards=2] [--workers=2]
 //                 [--threads=2] [--als_iterations=4] [--sgd_iterations=4]
-//                 [--cases=als,sgd] [--loss_every=0] [--work_dir=/tmp/...]
+//                 [--cases=als,sgd] [--loss_every=0] [--checkpoint_every=0]
+//                 [--work_dir=/tmp/...]
 // DIR is a dataset written by `tailor ingest` (docs/cluster.md shows how to
 // make one from the peers' MovieLens-20M-shaped train.txt). For each case it
 // trains with `tailor cluster`'s runner (S tailor_ps shards, a coordinator,
@@ -53,6 +54,10 @@ ABSL_FLAG(std::string, cases, "als,sgd", "als and/or sgd");
 ABSL_FLAG(int, loss_every, 0,
           "ALS: the coordinator's --loss_every (0: no training loss, as the "
           "single-process RunEpoch computes none)");
+ABSL_FLAG(int, checkpoint_every, 0,
+          "the job's checkpoint.every_iterations (0: none after iteration 0; "
+          "tailor cluster's default is every iteration). The cluster's CPU "
+          "seconds of an epoch include the checkpoint that follows it");
 ABSL_FLAG(std::string, work_dir, "",
           "cluster working directory (default: a new /tmp/cluster-bench-*)");
 ABSL_FLAG(double, machine_seconds, 0.5, "seconds per machine-peak test");
@@ -332,6 +337,11 @@ int Run() {
     }
     tailor::v1::JobSpec spec = BaseSpec(als ? "ials" : "biased_mf");
     spec.set_iterations(iterations);
+    // every_iterations = iterations: no checkpoint between iterations (0
+    // would make tailor cluster checkpoint every iteration).
+    const int every = absl::GetFlag(FLAGS_checkpoint_every);
+    spec.mutable_checkpoint()->set_every_iterations(every > 0 ? every
+                                                              : iterations);
     if (als) {
       spec.set_regularization(0.01);
       spec.set_alpha(1.0);
@@ -367,6 +377,9 @@ int main(int argc, char** argv) {
           "per worker\n"
           "  --als_iterations=4 --sgd_iterations=4 (first: warm-up)\n"
           "  --cases=als,sgd\n"
+          "  --loss_every=0        ALS: the coordinator's --loss_every\n"
+          "  --checkpoint_every=0  checkpoint.every_iterations (0: none "
+          "after iteration 0)\n"
           "  --work_dir=DIR        cluster working directory\n"
           "  --machine_seconds=0.5 seconds per machine-peak test\n");
       return 0;
