@@ -7,6 +7,7 @@
 #include <immintrin.h>
 #endif
 
+#include "absl/base/config.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
@@ -132,8 +133,8 @@ inline uint64_t LastWord(absl::string_view data) {
   if (tail != 0) {
     // Read 8 bytes from `t` or ending at t + tail, whichever stays on t's
     // page (a read that cannot fault), and keep the tail's bytes.
-#if !defined(ADDRESS_SANITIZER) && !defined(__SANITIZE_ADDRESS__) && \
-    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if !defined(ABSL_HAVE_ADDRESS_SANITIZER) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uintptr_t in_page = reinterpret_cast<uintptr_t>(t) & 4095;
     if (in_page <= 4096 - 8) {
       std::memcpy(&b, t, 8);

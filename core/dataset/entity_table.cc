@@ -4,6 +4,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/base/config.h"
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -53,8 +54,8 @@ EntityTable::Probe EntityTable::MakeProbe(uint64_t key, absl::string_view id) {
   p.key = key;
   p.id_size = static_cast<uint8_t>(std::min<size_t>(id.size(), 255));
   const size_t n = std::min(id.size(), kInlineIdBytes);
-#if !defined(ADDRESS_SANITIZER) && !defined(__SANITIZE_ADDRESS__) && \
-    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if !defined(ABSL_HAVE_ADDRESS_SANITIZER) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   // Two 8-byte loads masked to the id's first n bytes, when 16 bytes from
   // the id's start stay on its page (a read that cannot fault): no byte
   // copies, whose store-to-load forwarding stalls cost more than the rest
