@@ -49,7 +49,8 @@ for t in "${targets[@]}"; do
     -artifact_prefix="$dir/" "$dir/corpus" "$corpus" >"$dir/log.txt" 2>&1 || rc=$?
   execs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$dir/log.txt" | grep -o '[0-9]*$' || echo 0)"
   units="$(ls "$dir/corpus" | wc -l)"
-  cpu="$(awk '{printf "%.1f", $1 + $2}' "$dir/time.txt" 2>/dev/null || echo 0)"
+  # time(1) puts "Command exited with non-zero status N" before the figures.
+  cpu="$(tail -n 1 "$dir/time.txt" | awk '{printf "%.1f", $1 + $2}' 2>/dev/null || echo 0)"
   result=ok
   if [[ $rc -ne 0 ]] || ls "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-* >/dev/null 2>&1; then
     result=crash
