@@ -33,6 +33,7 @@
 #include "core/metrics/metric_registry.h"
 #include "core/metrics/metrics_http_server.h"
 #include "core/security/security_flags.h"
+#include "core/server_main.h"
 #include "core/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -81,37 +82,15 @@ ABSL_FLAG(std::string, health_port_file, "",
 namespace tailor {
 namespace {
 
-bool IsHelpArg(const char* arg) {
-  return std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0 ||
-         std::strcmp(arg, "-help") == 0 || std::strcmp(arg, "--helpfull") == 0;
-}
-
 void PrintHelp() {
-  std::printf(
-      "tailor_ps: one Tailor parameter-server shard (tailor.v1.ParameterServer"
-      ", health, reflection).\n\nusage: tailor_ps [--flag=value ...]\n\n"
-      "flags:\n");
-  std::vector<const absl::CommandLineFlag*> flags;
-  for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (absl::EndsWith(flag->Filename(), "ps_main.cc") ||
-        security::IsSecurityFlag(*flag)) {
-      flags.push_back(flag);
-    }
-  }
-  std::sort(flags.begin(), flags.end(),
-            [](auto* a, auto* b) { return a->Name() < b->Name(); });
-  for (const absl::CommandLineFlag* f : flags) {
-    std::printf("  --%s (default: \"%s\")\n      %s\n",
-                std::string(f->Name()).c_str(), f->DefaultValue().c_str(),
-                f->Help().c_str());
-  }
-}
-
-absl::Status WritePortFile(const std::string& path, int port) {
-  FileSystem* fs = PosixFileSystem();
-  const std::string temp = absl::StrCat(path, ".tmp");
-  TAILOR_RETURN_IF_ERROR(WriteStringToFile(fs, temp, absl::StrCat(port, "\n")));
-  return fs->Rename(temp, path);
+  std::fputs(
+      BinaryHelp(
+          "tailor_ps: one Tailor parameter-server shard "
+          "(tailor.v1.ParameterServer"
+          ", health, reflection).\n\nusage: tailor_ps [--flag=value ...]\n\n",
+          "ps_main.cc")
+          .c_str(),
+      stdout);
 }
 
 int Run() {
@@ -283,7 +262,8 @@ int Run() {
             {"health_port", health_port}});
   const std::string health_port_file = absl::GetFlag(FLAGS_health_port_file);
   if (!health_port_file.empty() && health_port >= 0) {
-    absl::Status written = WritePortFile(health_port_file, health_port);
+    absl::Status written =
+        WritePortFile(PosixFileSystem(), health_port_file, health_port);
     if (!written.ok()) {
       std::fprintf(stderr, "tailor_ps: --health_port_file: %s\n",
                    written.ToString().c_str());
@@ -293,7 +273,7 @@ int Run() {
   }
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty()) {
-    absl::Status written = WritePortFile(port_file, port);
+    absl::Status written = WritePortFile(PosixFileSystem(), port_file, port);
     if (!written.ok()) {
       std::fprintf(stderr, "tailor_ps: --port_file: %s\n",
                    written.ToString().c_str());

@@ -36,6 +36,7 @@
 #include "core/metrics/metric.h"
 #include "core/metrics/metric_registry.h"
 #include "core/security/security_flags.h"
+#include "core/server_main.h"
 #include "core/status_macros.h"
 #include "ranker/engine/serving_engine.h"
 #include "ranker/engine/version_policy.h"
@@ -135,37 +136,15 @@ namespace {
 
 constexpr char kBuild[] = "tailor_ranker";
 
-bool IsHelpArg(const char* arg) {
-  return std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0 ||
-         std::strcmp(arg, "-help") == 0 || std::strcmp(arg, "--helpfull") == 0;
-}
-
 void PrintHelp() {
-  std::printf(
-      "tailor_ranker: the Tailor ranking service (tailor.v1.Ranker, health, "
-      "reflection, Prometheus metrics).\n\nusage: tailor_ranker "
-      "--model_base=DIR [--flag=value ...]\n\nflags:\n");
-  std::vector<const absl::CommandLineFlag*> flags;
-  for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (absl::EndsWith(flag->Filename(), "ranker_main.cc") ||
-        security::IsSecurityFlag(*flag)) {
-      flags.push_back(flag);
-    }
-  }
-  std::sort(flags.begin(), flags.end(),
-            [](auto* a, auto* b) { return a->Name() < b->Name(); });
-  for (const absl::CommandLineFlag* f : flags) {
-    std::printf("  --%s (default: \"%s\")\n      %s\n",
-                std::string(f->Name()).c_str(), f->DefaultValue().c_str(),
-                f->Help().c_str());
-  }
-}
-
-absl::Status WritePortFile(const std::string& path, int port) {
-  FileSystem* fs = PosixFileSystem();
-  const std::string temp = absl::StrCat(path, ".tmp");
-  TAILOR_RETURN_IF_ERROR(WriteStringToFile(fs, temp, absl::StrCat(port, "\n")));
-  return fs->Rename(temp, path);
+  std::fputs(
+      BinaryHelp("tailor_ranker: the Tailor ranking service (tailor.v1.Ranker, "
+                 "health, "
+                 "reflection, Prometheus metrics).\n\nusage: tailor_ranker "
+                 "--model_base=DIR [--flag=value ...]",
+                 "ranker_main.cc")
+          .c_str(),
+      stdout);
 }
 
 std::string Hostname() {
@@ -353,7 +332,7 @@ int Run() {
         std::pair<std::string, int>{absl::GetFlag(FLAGS_port_file),
                                     (*server)->port()}}) {
     if (flag.empty() || port < 0) continue;  // < 0: that port is off
-    absl::Status written = WritePortFile(flag, port);
+    absl::Status written = WritePortFile(PosixFileSystem(), flag, port);
     if (!written.ok()) {
       log.Error("cannot write a port file", {{"error", written.ToString()}});
       return 1;

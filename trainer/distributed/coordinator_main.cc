@@ -36,6 +36,7 @@
 #include "core/metrics/metric_registry.h"
 #include "core/metrics/metrics_http_server.h"
 #include "core/security/security_flags.h"
+#include "core/server_main.h"
 #include "core/status_macros.h"
 #include "google/protobuf/text_format.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -118,37 +119,14 @@ ABSL_FLAG(std::string, log_format, "json",
 namespace tailor::distributed {
 namespace {
 
-bool IsHelpArg(const char* arg) {
-  return std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0 ||
-         std::strcmp(arg, "-help") == 0 || std::strcmp(arg, "--helpfull") == 0;
-}
-
 void PrintHelp() {
-  std::printf(
-      "tailor_coordinator: drives a distributed Tailor training job "
-      "(tailor.v1.Coordinator, health, reflection).\n\nusage: "
-      "tailor_coordinator [--flag=value ...]\n\nflags:\n");
-  std::vector<const absl::CommandLineFlag*> flags;
-  for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (absl::EndsWith(flag->Filename(), "coordinator_main.cc") ||
-        security::IsSecurityFlag(*flag)) {
-      flags.push_back(flag);
-    }
-  }
-  std::sort(flags.begin(), flags.end(),
-            [](auto* a, auto* b) { return a->Name() < b->Name(); });
-  for (const absl::CommandLineFlag* f : flags) {
-    std::printf("  --%s (default: \"%s\")\n      %s\n",
-                std::string(f->Name()).c_str(), f->DefaultValue().c_str(),
-                f->Help().c_str());
-  }
-}
-
-absl::Status WritePortFile(const std::string& path, int port) {
-  FileSystem* fs = PosixFileSystem();
-  const std::string temp = absl::StrCat(path, ".tmp");
-  TAILOR_RETURN_IF_ERROR(WriteStringToFile(fs, temp, absl::StrCat(port, "\n")));
-  return fs->Rename(temp, path);
+  std::fputs(
+      BinaryHelp("tailor_coordinator: drives a distributed Tailor training job "
+                 "(tailor.v1.Coordinator, health, reflection).\n\nusage: "
+                 "tailor_coordinator [--flag=value ...]",
+                 "coordinator_main.cc")
+          .c_str(),
+      stdout);
 }
 
 absl::StatusOr<CoordinatorOptions> OptionsFromFlags() {
@@ -344,8 +322,8 @@ int Run() {
   }
   const std::string health_port_file = absl::GetFlag(FLAGS_health_port_file);
   if (!health_port_file.empty() && health_server != nullptr) {
-    absl::Status written =
-        WritePortFile(health_port_file, health_server->port());
+    absl::Status written = WritePortFile(PosixFileSystem(), health_port_file,
+                                         health_server->port());
     if (!written.ok()) {
       server->Shutdown();
       return Fail(log, written);
@@ -353,7 +331,7 @@ int Run() {
   }
   const std::string port_file = absl::GetFlag(FLAGS_port_file);
   if (!port_file.empty()) {
-    absl::Status written = WritePortFile(port_file, port);
+    absl::Status written = WritePortFile(PosixFileSystem(), port_file, port);
     if (!written.ok()) {
       server->Shutdown();
       return Fail(log, written);
@@ -387,7 +365,7 @@ int Run() {
 
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
-    if (tailor::distributed::IsHelpArg(argv[i])) {
+    if (tailor::IsHelpArg(argv[i])) {
       tailor::distributed::PrintHelp();
       return 0;
     }

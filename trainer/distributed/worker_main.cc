@@ -26,6 +26,7 @@
 #include "core/metrics/metric_registry.h"
 #include "core/metrics/metrics_http_server.h"
 #include "core/security/security_flags.h"
+#include "core/server_main.h"
 #include "parameter_server/ps_client.h"
 #include "trainer/distributed/coordinator_client.h"
 #include "trainer/distributed/worker.h"
@@ -59,29 +60,14 @@ ABSL_FLAG(std::string, log_format, "json",
 namespace tailor::distributed {
 namespace {
 
-bool IsHelpArg(const char* arg) {
-  return std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0 ||
-         std::strcmp(arg, "-help") == 0 || std::strcmp(arg, "--helpfull") == 0;
-}
-
 void PrintHelp() {
-  std::printf(
-      "tailor_worker: a distributed Tailor training worker.\n\nusage: "
-      "tailor_worker --coordinator=HOST:PORT [--flag=value ...]\n\nflags:\n");
-  std::vector<const absl::CommandLineFlag*> flags;
-  for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (absl::EndsWith(flag->Filename(), "worker_main.cc") ||
-        security::IsSecurityFlag(*flag)) {
-      flags.push_back(flag);
-    }
-  }
-  std::sort(flags.begin(), flags.end(),
-            [](auto* a, auto* b) { return a->Name() < b->Name(); });
-  for (const absl::CommandLineFlag* f : flags) {
-    std::printf("  --%s (default: \"%s\")\n      %s\n",
-                std::string(f->Name()).c_str(), f->DefaultValue().c_str(),
-                f->Help().c_str());
-  }
+  std::fputs(
+      BinaryHelp(
+          "tailor_worker: a distributed Tailor training worker.\n\nusage: "
+          "tailor_worker --coordinator=HOST:PORT [--flag=value ...]",
+          "worker_main.cc")
+          .c_str(),
+      stdout);
 }
 
 int Run() {
@@ -180,7 +166,7 @@ int Run() {
 
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
-    if (tailor::distributed::IsHelpArg(argv[i])) {
+    if (tailor::IsHelpArg(argv[i])) {
       tailor::distributed::PrintHelp();
       return 0;
     }
