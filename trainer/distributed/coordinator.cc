@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <functional>
 #include <utility>
 
@@ -38,21 +37,29 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Create(
   const absl::Time t0 = absl::Now();
   TAILOR_ASSIGN_OR_RETURN(JobLayout layout,
                           ComputeJobLayout(fs, job, options.eval_max_users));
-  std::fprintf(
-      stderr,
-      "tailor_coordinator: read %s (%zu users, %zu items, %lld "
-      "training entries, %zu held-out users evaluated) in %.2f s\n",
-      job.spec.dataset_dir().c_str(), layout.user_keys.size(),
-      layout.item_keys.size(), static_cast<long long>(layout.train_entries),
-      layout.eval.users.size(), absl::ToDoubleSeconds(absl::Now() - t0));
-  return std::unique_ptr<Coordinator>(new Coordinator(
+  const double read_seconds = absl::ToDoubleSeconds(absl::Now() - t0);
+  std::unique_ptr<Coordinator> coordinator(new Coordinator(
       options, std::move(ps), std::move(job), std::move(layout)));
+  coordinator->log_->Info(
+      "read the dataset",
+      {{"dataset", coordinator->job_.spec.dataset_dir()},
+       {"users", coordinator->layout_.user_keys.size()},
+       {"items", coordinator->layout_.item_keys.size()},
+       {"training_entries", coordinator->layout_.train_entries},
+       {"held_out_users_evaluated", coordinator->layout_.eval.users.size()},
+       {"seconds", read_seconds}});
+  return coordinator;
 }
 
 Coordinator::Coordinator(const CoordinatorOptions& options,
                          std::unique_ptr<PsClient> ps, DistributedJob job,
                          JobLayout layout)
     : options_(options),
+      own_log_(options.log != nullptr
+                   ? nullptr
+                   : std::make_unique<logging::Logger>(logging::LoggerOptions{
+                         "tailor_coordinator", logging::LogFormat::kText})),
+      log_(options.log != nullptr ? options.log : own_log_.get()),
       fs_(options.fs != nullptr ? options.fs : PosixFileSystem()),
       ps_(std::move(ps)),
       job_(std::move(job)),
@@ -126,11 +133,11 @@ void Coordinator::ExpireLeases() {
   const absl::Time now = absl::Now();
   for (auto& [id, w] : workers_) {
     if (!w.lost && now - w.last_seen > absl::Milliseconds(options_.lease_ms)) {
-      std::fprintf(stderr,
-                   "tailor_coordinator: worker %llu (slot %u) lost its lease "
-                   "(no heartbeat for %lld ms); its task is reassigned\n",
-                   static_cast<unsigned long long>(id), w.slot,
-                   static_cast<long long>(options_.lease_ms));
+      log_->Warning(
+          "worker lost its lease (no heartbeat); its task is reassigned",
+          {{"worker_id", id},
+           {"slot", w.slot},
+           {"lease_ms", options_.lease_ms}});
       w.lost = true;
       w.withdrawn = false;
       if (options_.events != nullptr) {
@@ -152,12 +159,11 @@ void Coordinator::ExpireTaskDeadlines() {
       continue;
     }
     auto it = workers_.find(t.worker_id);
-    std::fprintf(stderr,
-                 "tailor_coordinator: task %llu passed its deadline of %lld ms "
-                 "on worker %llu; it is withdrawn and offered to others\n",
-                 static_cast<unsigned long long>(t.task.task_id()),
-                 static_cast<long long>(options_.task_deadline_ms),
-                 static_cast<unsigned long long>(t.worker_id));
+    log_->Warning(
+        "task passed its deadline; it is withdrawn and offered to others",
+        {{"task_id", t.task.task_id()},
+         {"deadline_ms", options_.task_deadline_ms},
+         {"worker_id", t.worker_id}});
     if (it != workers_.end()) {
       // Told ABORT_TASK at its next heartbeat; a later report is refused
       // (FAILED_PRECONDITION: reassigned).
@@ -271,12 +277,11 @@ absl::Status Coordinator::Register(const tailor::v1::RegisterRequest& request,
   for (const std::string& a : options_.ps_addresses) {
     response->add_parameter_servers(a);
   }
-  std::fprintf(stderr,
-               "tailor_coordinator: worker %llu registered in slot %d (%s pid "
-               "%u)\n",
-               static_cast<unsigned long long>(id), slot,
-               request.capabilities().hostname().c_str(),
-               request.capabilities().pid());
+  log_->Info("worker registered",
+             {{"worker_id", id},
+              {"slot", slot},
+              {"hostname", request.capabilities().hostname()},
+              {"pid", request.capabilities().pid()}});
   cv_.SignalAll();
   return absl::OkStatus();
 }
@@ -417,11 +422,9 @@ absl::Status Coordinator::ReportProgress(
       ++task->failures;
       w->task_id = 0;
       failure_pending_ = true;
-      std::fprintf(stderr,
-                   "tailor_coordinator: task %llu failed on worker %llu: %s\n",
-                   static_cast<unsigned long long>(request.task_id()),
-                   static_cast<unsigned long long>(request.worker_id()),
-                   request.error().c_str());
+      log_->Warning("task failed", {{"task_id", request.task_id()},
+                                    {"worker_id", request.worker_id()},
+                                    {"error", request.error()}});
       cv_.SignalAll();
       break;
     case tailor::v1::TASK_STATE_RUNNING:

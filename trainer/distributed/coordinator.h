@@ -22,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/file_system.h"
+#include "core/logging/json_log.h"
 #include "nlohmann/json.hpp"
 #include "parameter_server/ps_client.h"
 #include "tailor/v1/coordinator.pb.h"
@@ -66,6 +67,9 @@ struct CoordinatorOptions {
   // Told of rollbacks, task reassignments and lost workers (metrics);
   // null: none. Not owned.
   CoordinatorEvents* events = nullptr;
+  // Event lines (workers registered and lost, tasks failed or withdrawn,
+  // rollbacks, resumption); null: text lines on standard error. Not owned.
+  logging::Logger* log = nullptr;
 };
 
 class Coordinator {
@@ -175,6 +179,8 @@ class Coordinator {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const CoordinatorOptions options_;
+  std::unique_ptr<logging::Logger> own_log_;  // when options_.log is null
+  logging::Logger* const log_;
   FileSystem* const fs_;
   const std::unique_ptr<PsClient> ps_;
   const DistributedJob job_;

@@ -163,8 +163,8 @@ void Coordinator::PruneCheckpoints() {
     const std::string dir =
         JoinPath(options_.state_dir, absl::StrFormat("%08d", iterations[i]));
     if (absl::Status s = fs_->DeleteRecursively(dir); !s.ok()) {
-      std::fprintf(stderr, "tailor_coordinator: could not delete %s: %s\n",
-                   dir.c_str(), s.ToString().c_str());
+      log_->Warning("could not delete an old checkpoint",
+                    {{"dir", dir}, {"error", s.ToString()}});
     }
   }
 }
@@ -233,10 +233,9 @@ absl::Status Coordinator::Start() {
       finished_ = true;
       return absl::OkStatus();
     }
-    std::fprintf(stderr,
-                 "tailor_coordinator: resuming from the checkpoint of "
-                 "iteration %d in %s\n",
-                 checkpoint_iteration_, options_.state_dir.c_str());
+    log_->Info("resuming from a checkpoint",
+               {{"iteration", checkpoint_iteration_},
+                {"state_dir", options_.state_dir}});
     // Workers of the previous incarnation may still run a task; within two
     // heartbeats they hear NOT_FOUND and abandon it before pushing again.
     absl::SleepFor(
@@ -256,11 +255,11 @@ absl::Status Coordinator::Start() {
 absl::Status Coordinator::Recover(const absl::Status& cause) {
   ++rollbacks_;
   if (options_.events != nullptr) options_.events->OnRollback();
-  std::fprintf(stderr,
-               "tailor_coordinator: %s; pausing, rolling back to the "
-               "checkpoint of iteration %d (recovery %d of at most %d)\n",
-               std::string(cause.message()).c_str(), checkpoint_iteration_,
-               rollbacks_, options_.max_rollbacks);
+  log_->Warning("pausing, rolling back to the last checkpoint",
+                {{"cause", std::string(cause.message())},
+                 {"iteration", checkpoint_iteration_},
+                 {"recovery", rollbacks_},
+                 {"max_rollbacks", options_.max_rollbacks}});
   if (rollbacks_ > options_.max_rollbacks) {
     return absl::AbortedError(
         absl::StrCat("gave up after ", options_.max_rollbacks,

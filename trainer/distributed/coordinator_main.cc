@@ -266,6 +266,7 @@ int Run() {
   metrics::MetricRegistry registry;
   CoordinatorEventMetrics event_metrics(&registry);
   options->events = &event_metrics;
+  options->log = &log;
   absl::StatusOr<std::unique_ptr<Coordinator>> coordinator =
       Coordinator::Create(*options, *std::move(ps));
   if (!coordinator.ok()) return Fail(log, coordinator.status());

@@ -26,7 +26,13 @@ bool NeedsRegister(const absl::Status& s) {
 }  // namespace
 
 Worker::Worker(const WorkerOptions& options, CoordinatorClient* coordinator)
-    : options_(options), coordinator_(coordinator) {}
+    : options_(options),
+      own_log_(options.log != nullptr
+                   ? nullptr
+                   : std::make_unique<logging::Logger>(logging::LoggerOptions{
+                         "tailor_worker", logging::LogFormat::kText})),
+      log_(options.log != nullptr ? options.log : own_log_.get()),
+      coordinator_(coordinator) {}
 
 Worker::~Worker() { StopHeartbeats(); }
 
@@ -102,10 +108,9 @@ absl::Status Worker::RegisterAndLoad() {
   }
   last_contact_ = absl::Now();
   worker_id_ = response.worker_id();
-  std::fprintf(stderr,
-               "tailor_worker: registered as worker %llu, slot %u of %u\n",
-               static_cast<unsigned long long>(worker_id_),
-               response.worker_index(), response.num_workers());
+  log_->Info("registered", {{"worker_id", worker_id_},
+                            {"slot", response.worker_index()},
+                            {"num_workers", response.num_workers()}});
   std::string text;
   google::protobuf::TextFormat::PrintToString(response.job(), &text);
   if (job_ == nullptr || text != job_text_) {
@@ -116,11 +121,10 @@ absl::Status Worker::RegisterAndLoad() {
     FileSystem* fs = options_.fs != nullptr ? options_.fs : PosixFileSystem();
     TAILOR_ASSIGN_OR_RETURN(std::unique_ptr<WorkerData> data,
                             WorkerData::Open(fs, job, /*compact=*/job.als));
-    std::fprintf(stderr,
-                 "tailor_worker: opened %s (%zu users, %zu items); partitions "
-                 "are loaded as tasks name them\n",
-                 job.spec.dataset_dir().c_str(), data->user_keys().size(),
-                 data->item_keys().size());
+    log_->Info("opened the dataset; partitions are loaded as tasks name them",
+               {{"dataset", job.spec.dataset_dir()},
+                {"users", data->user_keys().size()},
+                {"items", data->item_keys().size()}});
     job_ = std::make_unique<DistributedJob>(std::move(job));
     data_ = std::move(data);
     warm_.clear();
@@ -179,9 +183,8 @@ absl::Status Worker::RunTask(const v1::Task& task) {
     report.mutable_loss()->set_regularization_sum(outcome->regularization_sum);
     report.mutable_loss()->set_count(outcome->count);
   } else {
-    std::fprintf(stderr, "tailor_worker: task %llu failed: %s\n",
-                 static_cast<unsigned long long>(task.task_id()),
-                 outcome.status().ToString().c_str());
+    log_->Warning("task failed", {{"task_id", task.task_id()},
+                                  {"error", outcome.status().ToString()}});
     report.set_state(v1::TASK_STATE_FAILED);
     report.set_error(outcome.status().ToString());
   }
@@ -213,7 +216,7 @@ absl::Status Worker::Run() {
   absl::Duration backoff = absl::Milliseconds(100);
   while (!stop_) {
     if (reregister_) {
-      std::fprintf(stderr, "tailor_worker: registering again\n");
+      log_->Info("registering again");
       TAILOR_RETURN_IF_ERROR(RegisterAndLoad());
     }
     v1::GetTaskRequest request;
@@ -249,7 +252,7 @@ absl::Status Worker::Run() {
     }
   }
   StopHeartbeats();
-  std::fprintf(stderr, "tailor_worker: the coordinator says the job is done\n");
+  log_->Info("the coordinator says the job is done");
   return absl::OkStatus();
 }
 

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "core/file_system.h"
+#include "core/logging/json_log.h"
 #include "parameter_server/ps_client.h"
 #include "trainer/distributed/coordinator_client.h"
 #include "trainer/distributed/job_setup.h"
@@ -38,6 +39,9 @@ struct WorkerOptions {
   std::function<absl::StatusOr<std::unique_ptr<PsClient>>(
       const PsClientOptions&)>
       ps_factory;
+  // Event lines (registered, dataset opened, task failed, done); null: text
+  // lines on standard error. Not owned.
+  logging::Logger* log = nullptr;
 };
 
 class Worker {
@@ -57,6 +61,8 @@ class Worker {
   void StopHeartbeats();
 
   const WorkerOptions options_;
+  std::unique_ptr<logging::Logger> own_log_;  // when options_.log is null
+  logging::Logger* const log_;
   CoordinatorClient* const coordinator_;
   std::string job_text_;  // spec the loaded data belongs to
   std::unique_ptr<DistributedJob> job_;

@@ -128,6 +128,7 @@ int Run() {
   WorkerOptions options;
   options.requested_worker_index = absl::GetFlag(FLAGS_worker_index);
   options.threads = absl::GetFlag(FLAGS_threads);
+  options.log = &log;
   options.coordinator_wait_ms =
       std::max(1, absl::GetFlag(FLAGS_coordinator_wait_ms));
   char host[256] = {0};
