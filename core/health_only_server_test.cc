@@ -36,15 +36,14 @@ TEST(HealthOnlyServerTest, ServesTheStatusItIsGiven) {
   serving = CheckServing(channel.get(), "", absl::Seconds(10));
   ASSERT_THAT(serving.status(), IsOk());
   EXPECT_FALSE(*serving);
-  serving = CheckServing(channel.get(), "tailor.v1.Coordinator",
-                         absl::Seconds(10));
+  serving =
+      CheckServing(channel.get(), "tailor.v1.Coordinator", absl::Seconds(10));
   ASSERT_THAT(serving.status(), IsOk());
   EXPECT_TRUE(*serving);
   // A service never named is unknown to the health service.
-  EXPECT_THAT(
-      CheckServing(channel.get(), "no.such.Service", absl::Seconds(10))
-          .status(),
-      StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(CheckServing(channel.get(), "no.such.Service", absl::Seconds(10))
+                  .status(),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(HealthOnlyServerTest, ServesNothingButHealth) {
@@ -70,18 +69,17 @@ TEST(HealthOnlyServerTest, ShutdownEndsServing) {
 }
 
 TEST(HealthOnlyServerTest, RejectsBadPortsNamingTheFlag) {
-  EXPECT_THAT(HealthOnlyServer::Start("127.0.0.1", 70000, "--health_port")
-                  .status(),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("--health_port=70000")));
-  EXPECT_THAT(HealthOnlyServer::Start("127.0.0.1", -1, "--health_port")
-                  .status(),
-              StatusIs(absl::StatusCode::kInvalidArgument));
-  // Not an address this machine has.
   EXPECT_THAT(
-      HealthOnlyServer::Start("192.0.2.1", 0, "--health_port").status(),
-      StatusIs(absl::StatusCode::kUnavailable,
-               HasSubstr("192.0.2.1:0 (--health_port)")));
+      HealthOnlyServer::Start("127.0.0.1", 70000, "--health_port").status(),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("--health_port=70000")));
+  EXPECT_THAT(
+      HealthOnlyServer::Start("127.0.0.1", -1, "--health_port").status(),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+  // Not an address this machine has.
+  EXPECT_THAT(HealthOnlyServer::Start("192.0.2.1", 0, "--health_port").status(),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("192.0.2.1:0 (--health_port)")));
 }
 
 }  // namespace

@@ -7,12 +7,12 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "core/grpc_status.h"
+#include "core/raw_call.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "ranker/engine/rank_error.h"
 #include "ranker/server/fake_rank_engine.h"
-#include "core/raw_call.h"
 #include "tailor/v1/common.pb.h"
 #include "tailor/v1/ranker.grpc.pb.h"
 

@@ -26,12 +26,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "core/raw_call.h"
 #include "core/status_matchers.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "parameter_server/ps_client.h"
-#include "core/raw_call.h"
 #include "tailor/v1/ranker.grpc.pb.h"
 
 namespace tailor {
@@ -410,8 +410,8 @@ TEST_F(PrometheusTest, ScrapesRankerAndParameterServer) {
     EXPECT_TRUE(*ps_serving);
     // Neither health port serves the real service.
     RawCallResult push =
-        RawUnaryCall(ps_health.get(), "/tailor.v1.ParameterServer/Push",
-                             "", absl::Seconds(10));
+        RawUnaryCall(ps_health.get(), "/tailor.v1.ParameterServer/Push", "",
+                     absl::Seconds(10));
     EXPECT_EQ(push.status.code(), absl::StatusCode::kUnimplemented)
         << push.status;
   }

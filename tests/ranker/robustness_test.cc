@@ -14,10 +14,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "core/raw_call.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "core/raw_call.h"
 #include "tailor/v1/common.pb.h"
 #include "tests/ranker/ranker_test_env.h"
 

@@ -16,12 +16,12 @@
 #include "absl/time/clock.h"
 #include "core/dataset/dataset.h"
 #include "core/file_system.h"
+#include "core/raw_call.h"
 #include "core/security/security_flags.h"
 #include "core/status_macros.h"
 #include "grpcpp/grpcpp.h"
 #include "nlohmann/json.hpp"
 #include "ranker/server/load_generator.h"
-#include "core/raw_call.h"
 #include "tools/tailor/common_flags.h"
 
 ABSL_FLAG(std::string, loadgen_target, "",
